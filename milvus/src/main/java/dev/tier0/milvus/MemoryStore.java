@@ -207,13 +207,9 @@ public final class MemoryStore implements AutoCloseable {
         client.close();
     }
 
-    private BaseVector queryVector(float[] v) {
+    BaseVector queryVector(float[] v) {
         if (config.vectorType() == VectorType.FLOAT16_VECTOR) {
-            List<Float> boxed = new ArrayList<>(v.length);
-            for (float f : v) {
-                boxed.add(f);
-            }
-            return new Float16Vec(boxed);
+            return new Float16Vec(Float16Vectors.toFp16Buffer(v));
         }
         return new FloatVec(v);
     }

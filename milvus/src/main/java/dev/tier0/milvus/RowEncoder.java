@@ -4,6 +4,7 @@ import com.google.gson.Gson;
 import com.google.gson.JsonArray;
 import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.Map;
 
@@ -42,13 +43,12 @@ final class RowEncoder {
             throw new PermanentStoreException("memory '" + id + "' has a vector of dimension "
                     + (vector == null ? "null" : vector.length) + ", the collection expects " + dimension);
         }
-        JsonArray vec = new JsonArray(vector.length);
         for (float f : vector) {
             if (!Float.isFinite(f)) {
                 throw new PermanentStoreException("memory '" + id + "' has a non-finite vector component");
             }
-            vec.add(f);
         }
+        JsonArray vec = vectorType == VectorType.FLOAT16_VECTOR ? float16Bytes(vector) : floats(vector);
         JsonElement metadata = GSON.toJsonTree(m.metadata() == null ? Map.of() : m.metadata());
         String metadataJson = metadata.toString();
 
@@ -68,6 +68,24 @@ final class RowEncoder {
         int size = ROW_OVERHEAD_BYTES + vectorBytes + utf8Length(id) + utf8Length(tenant) + utf8Length(text)
                 + utf8Length(topic) + utf8Length(model) + utf8Length(metadataJson);
         return new EncodedRow(row, size);
+    }
+
+    private static JsonArray floats(float[] vector) {
+        JsonArray array = new JsonArray(vector.length);
+        for (float f : vector) {
+            array.add(f);
+        }
+        return array;
+    }
+
+    /** The SDK takes a FLOAT16_VECTOR row value as its raw little-endian IEEE half-precision bytes. */
+    private static JsonArray float16Bytes(float[] vector) {
+        ByteBuffer buffer = Float16Vectors.toFp16Buffer(vector);
+        JsonArray array = new JsonArray(buffer.remaining());
+        while (buffer.hasRemaining()) {
+            array.add(buffer.get());
+        }
+        return array;
     }
 
     private static String requireText(StoredMemory m, String value, String field, int maxBytes) {
