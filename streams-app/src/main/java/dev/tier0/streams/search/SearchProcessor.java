@@ -160,6 +160,8 @@ public final class SearchProcessor implements Processor<byte[], byte[], byte[], 
       metrics.searchTimer().record(System.nanoTime() - start);
     } catch (IndexUnavailableException e) {
       answer.fail(ErrorCode.STORE_UNAVAILABLE, "memory store unavailable: " + describe(e));
+    } catch (RequestRejectedException e) {
+      answer.fail(e.code(), e.getMessage());
     } catch (IndexRejectedException e) {
       answer.fail(ErrorCode.STORE_ERROR, "memory store refused the search: " + describe(e));
     } catch (RuntimeException e) {
