@@ -21,6 +21,9 @@ import org.slf4j.LoggerFactory;
  * A real Kafka Connect worker (distributed mode, with its REST API on a free loopback port) running inside this
  * JVM. Connectors are installed as packaged plugins in a {@code plugin.path} directory, exactly as on a real
  * worker. {@link #close()} is idempotent.
+ *
+ * <p>Caveat inherited from Kafka: if the herder cannot even be started, {@code ConnectDistributed} calls
+ * {@code Exit.exit(3)}, which ends the JVM; configuration and port errors are thrown normally before that point.
  */
 public final class LocalConnect implements AutoCloseable {
 

@@ -9,7 +9,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 import java.util.stream.IntStream;
 
 import org.apache.kafka.clients.producer.KafkaProducer;
@@ -30,12 +29,7 @@ class LocalConnectIT {
     @BeforeAll
     static void startWorker() {
         kafka = LocalKafka.start();
-        long heapBefore = HeapProbe.usedAfterGc();
-        long started = System.nanoTime();
-        connect = LocalConnect.start(kafka, List.of(pluginPath()));
-        System.out.printf("LocalConnect: started in %d ms, heap +%d MiB (used after GC %d MiB)%n",
-                TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started),
-                (HeapProbe.usedAfterGc() - heapBefore) >> 20, HeapProbe.usedAfterGc() >> 20);
+        connect = HeapProbe.measure("LocalConnect", () -> LocalConnect.start(kafka, List.of(pluginPath())));
     }
 
     @AfterAll

@@ -30,12 +30,7 @@ class LocalKafkaIT {
 
     @BeforeAll
     static void startBroker() {
-        long heapBefore = HeapProbe.usedAfterGc();
-        long started = System.nanoTime();
-        kafka = LocalKafka.start();
-        long millis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started);
-        System.out.printf("LocalKafka: started in %d ms, heap +%d MiB (used after GC %d MiB)%n",
-                millis, (HeapProbe.usedAfterGc() - heapBefore) >> 20, HeapProbe.usedAfterGc() >> 20);
+        kafka = HeapProbe.measure("LocalKafka", LocalKafka::start);
     }
 
     @AfterAll
