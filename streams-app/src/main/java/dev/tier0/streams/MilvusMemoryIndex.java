@@ -16,12 +16,19 @@ import java.util.Collection;
 import java.util.List;
 import java.util.function.Supplier;
 
-/** The {@link MemoryIndex} port over the Milvus store, translating its two error families. */
+/**
+ * The {@link MemoryIndex} port over the Milvus store, translating its two error families. After the store was
+ * unavailable, the next call first re-checks the collection (and loads it again: a restarted Milvus Lite comes
+ * back with its collections released, and every search would fail until someone loads them).
+ */
 public final class MilvusMemoryIndex implements MemoryIndex {
   private final MemoryStore store;
+  private final int dimension;
+  private volatile boolean recheckCollection;
 
-  public MilvusMemoryIndex(MemoryStore store) {
+  public MilvusMemoryIndex(MemoryStore store, int dimension) {
     this.store = store;
+    this.dimension = dimension;
   }
 
   @Override
@@ -61,10 +68,15 @@ public final class MilvusMemoryIndex implements MemoryIndex {
     return hits.stream().map(h -> new SearchHit(h.id(), h.score(), h.text(), h.metadata())).toList();
   }
 
-  private static <T> T translate(String operation, Supplier<T> call) {
+  private <T> T translate(String operation, Supplier<T> call) {
     try {
+      if (recheckCollection) {
+        store.ensureCollection(dimension);
+        recheckCollection = false;
+      }
       return call.get();
     } catch (TransientStoreException e) {
+      recheckCollection = true;
       throw new IndexUnavailableException(operation + ": " + e.getMessage(), e);
     } catch (StoreException e) {
       throw new IndexRejectedException(operation + ": " + e.getMessage(), e);
