@@ -77,7 +77,7 @@ stamp_of() {
   {
     echo "$QWEN3_TOKENIZER_SHA256 $MINILM_VERSION"
     sha256 "$HERE/prepare-test-models.sh"; sha256 "$HERE/requirements.txt"; sha256 "$HERE/tier0_export.py"
-    for f in "$HERE"/tier0export/*.py "$FIXTURES"/*/* "$FIXTURES"/reference.json; do sha256 "$f"; done
+    for f in "$HERE"/tier0export/*.py "$HERE"/tests/*.py "$FIXTURES"/*/* "$FIXTURES"/reference.json; do sha256 "$f"; done
     sha256 "$jar"
   } | sha256sum | cut -d' ' -f1
 }
@@ -94,6 +94,9 @@ main() {
   local tokenizer; tokenizer="$(qwen3_tokenizer)"
   local tool=("$py" "$HERE/tier0_export.py")
   export PYTHONWARNINGS=ignore
+
+  log "unit tests of the export tool"
+  "$py" -m unittest discover -q -s "$HERE/tests" >&2 || die "export tool unit tests failed"
 
   # Build into a scratch dir, then swap dirs in, so a failed run never leaves half a model behind.
   local work="$OUT/.work"
