@@ -1,0 +1,132 @@
+package dev.tier0.memory;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.tier0.memory.MappingResult.Delete;
+import dev.tier0.memory.MappingResult.Rejected;
+import dev.tier0.memory.MappingResult.Skipped;
+import dev.tier0.memory.MappingResult.Upsert;
+import java.nio.charset.StandardCharsets;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+class MemoryMapperTest {
+
+  private static IncomingRecord record(Object key, Object value) {
+    return new IncomingRecord(key, value, "memories", 2, 41L, 1_700_000_000_000L, Map.of());
+  }
+
+  private static Memory upserted(MappingResult result) {
+    assertThat(result).isInstanceOf(Upsert.class);
+    return ((Upsert) result).memory();
+  }
+
+  private static String rejection(MappingResult result) {
+    assertThat(result).isInstanceOf(Rejected.class);
+    return ((Rejected) result).reason();
+  }
+
+  @Test
+  void shouldTakeAPlainStringAsTheTextAndTheKeyAsTheId() {
+    Memory m = upserted(new MemoryMapper(MappingConfig.defaults()).map(record("note-1", "buy milk")));
+    assertThat(m).isEqualTo(new Memory("note-1", "default", "buy milk", Map.of()));
+  }
+
+  @Test
+  void shouldReadTextIdAndTenantFromNestedFieldsAndKeepTheRestAsMetadata() {
+    MemoryMapper mapper = new MemoryMapper(MappingConfig.builder()
+        .textField("payload.body").idStrategy(IdStrategy.FIELD).idField("uid").tenantField("tenant").build());
+    Map<String, Object> value = new LinkedHashMap<>();
+    value.put("uid", 42);
+    value.put("tenant", "acme");
+    value.put("payload", Map.of("body", "the body"));
+    value.put("author", "ana");
+    value.put("tags", List.of("a", "b"));
+    Memory m = upserted(mapper.map(record(null, value)));
+    assertThat(m.id()).isEqualTo("42");
+    assertThat(m.tenant()).isEqualTo("acme");
+    assertThat(m.text()).isEqualTo("the body");
+    // a nested text path leaves its parent object in metadata; id and tenant fields are consumed
+    assertThat(m.metadata()).containsOnlyKeys("payload", "author", "tags");
+  }
+
+  @Test
+  void shouldKeepOnlyAllowListedMetadataAndHeaders() {
+    MemoryMapper mapper = new MemoryMapper(MappingConfig.builder()
+        .metadataFields(List.of("author")).headerFields(List.of("trace", "absent")).build());
+    Map<String, Object> value = Map.of("text", "hello", "author", "ana", "secret", "x", "blob", new byte[] {1});
+    IncomingRecord r = new IncomingRecord("k", value, "t", 0, 0, 0,
+        Map.of("trace", "abc".getBytes(StandardCharsets.UTF_8), "other", new byte[] {1}));
+    assertThat(upserted(mapper.map(r)).metadata())
+        .isEqualTo(Map.of("author", "ana", "headers", Map.of("trace", "abc")));
+  }
+
+  @Test
+  void shouldEncodeBytesInMetadataAsBase64() {
+    Map<String, Object> value = Map.of("text", "hello", "blob", new byte[] {1, 2, 3});
+    assertThat(upserted(new MemoryMapper(MappingConfig.defaults()).map(record("k", value))).metadata())
+        .containsEntry("blob", "AQID");
+  }
+
+  @Test
+  void shouldUseCoordinatesAsTheIdWhenAsked() {
+    MemoryMapper mapper = new MemoryMapper(MappingConfig.builder().idStrategy(IdStrategy.COORDINATES).build());
+    assertThat(upserted(mapper.map(record(null, "x"))).id()).isEqualTo("memories-2-41");
+  }
+
+  @Test
+  void shouldDecodeUtf8BytesAndNumericKeys() {
+    Memory m = upserted(new MemoryMapper(MappingConfig.defaults())
+        .map(record(7L, "café ☕".getBytes(StandardCharsets.UTF_8))));
+    assertThat(m.id()).isEqualTo("7");
+    assertThat(m.text()).isEqualTo("café ☕");
+  }
+
+  @Test
+  void shouldDeleteOnATombstoneWithAKey() {
+    assertThat(new MemoryMapper(MappingConfig.defaults()).map(record("note-1", null))).isEqualTo(new Delete("note-1"));
+  }
+
+  @Test
+  void shouldSkipTombstonesWhenDeletesAreOff() {
+    MemoryMapper mapper = new MemoryMapper(MappingConfig.builder().deleteOnTombstone(false).build());
+    assertThat(mapper.map(record("note-1", null))).isInstanceOf(Skipped.class);
+  }
+
+  @Test
+  void shouldRejectEveryPoisonKindWithAReason() {
+    MemoryMapper mapper = new MemoryMapper(MappingConfig.builder().tenantField("tenant").maxTextBytes(100).build());
+    assertThat(rejection(mapper.map(record(null, null)))).contains("null value without a key");
+    assertThat(rejection(mapper.map(record("k", Map.of("body", "x"))))).contains("missing text field 'text'");
+    assertThat(rejection(mapper.map(record("k", " \n\t ")))).contains("blank text");
+    assertThat(rejection(mapper.map(record("k", Map.of("text", 12))))).contains("must be a string, was Integer");
+    assertThat(rejection(mapper.map(record("k", new byte[] {(byte) 0xC3, (byte) 0x28})))).contains("not valid UTF-8");
+    assertThat(rejection(mapper.map(record("k", "x".repeat(101))))).contains("101 bytes, over the cap of 100");
+    assertThat(rejection(mapper.map(record("k", Map.of("text", "t", "tenant", "a\" or tenant != \"b")))))
+        .contains("invalid tenant");
+    assertThat(rejection(mapper.map(record("k", Map.of("text", "t", "tenant", 5))))).contains("must be a string");
+    assertThat(rejection(mapper.map(record("k".repeat(513), "t")))).contains("513 bytes, over the id limit of 512");
+    assertThat(rejection(mapper.map(record(null, "t")))).contains("no key but record.id.strategy=key");
+    assertThat(rejection(mapper.map(record("k", 3.5)))).contains("unsupported value type Double");
+    assertThat(rejection(mapper.map(record("k", "bad \uD800 half")))).contains("unpaired UTF-16 surrogate at index 4");
+    assertThat(rejection(mapper.map(record(" ", "t")))).contains("record key is blank");
+  }
+
+  @Test
+  void shouldCountTheTextCapInUtf8Bytes() {
+    MemoryMapper mapper = new MemoryMapper(MappingConfig.builder().maxTextBytes(6).build());
+    assertThat(mapper.map(record("k", "éé€"))).isInstanceOf(Rejected.class); // 2 + 2 + 3 bytes
+    assertThat(mapper.map(record("k", "ééé"))).isInstanceOf(Upsert.class); // 6 bytes
+  }
+
+  @Test
+  void shouldRefuseInconsistentConfiguration() {
+    assertThatThrownBy(() -> MappingConfig.builder().idStrategy(IdStrategy.FIELD).build())
+        .hasMessageContaining("record.id.field");
+    assertThatThrownBy(() -> MappingConfig.builder().defaultTenant("a b").build()).hasMessageContaining("a b");
+    assertThatThrownBy(() -> IdStrategy.parse("uuid")).hasMessageContaining("key, field or coordinates");
+  }
+}
