@@ -74,6 +74,29 @@ def fetch_tokenizer(model_id, out_dir):
     return Path(out_dir) / "tokenizer.json"
 
 
+def _check_tensor_sizes(model):
+    """External data lifts protobuf's 2 GB limit for the whole model, not for one tensor: the legacy
+    exporter's shape inference still serialises each weight (e.g. Qwen3-8B's FP32 embedding is 2.5 GB)."""
+    for name, param in model.named_parameters():
+        size = param.numel() * param.element_size()
+        if size >= graph.PROTOBUF_LIMIT:
+            raise SystemExit(f"{name} is {size / 2**30:.2f} GiB, over protobuf's 2 GiB limit for one tensor: "
+                             "export with --dtype float16 (--fp16-method half)")
+
+
+def _onnx_export(model, args, path, **options):
+    """torch 2.5's legacy exporter fails on models over 2 GB in its ONNX shape-inference pass ("The
+    serialized model is larger than the 2GiB limit", pytorch#132205, fixed in 2.6 by pytorch#140961).
+    That pass only refines type annotations, so for such models we export without it (the option is
+    only reachable through the internal _export). verify proves the result against PyTorch."""
+    total = sum(p.numel() * p.element_size() for p in model.parameters())
+    if total < graph.PROTOBUF_LIMIT - 2 ** 26:
+        torch.onnx.export(model, args, path, dynamo=False, **options)
+    else:
+        from torch.onnx import utils
+        utils._export(model, args, path, onnx_shape_inference=False, **options)
+
+
 def export(model_id, out_dir, *, last_n=4, dtype="float32", max_length=32, padding="fixed",
            padding_side="right", pad_token_id=None, query_template="auto", name=None, tokenizer=None,
            external_data="auto", opset=17, trust_remote_code=False, fp16_method="half"):
@@ -83,6 +106,7 @@ def export(model_id, out_dir, *, last_n=4, dtype="float32", max_length=32, paddi
     half = dtype == "float16" and fp16_method == "half"
     model = load_hf_model(model_id, torch.float16 if half else torch.float32, trust_remote_code)
     config = model.config
+    _check_tensor_sizes(model)
     layers_total = config.num_hidden_layers
     layers = list(range(layers_total - last_n + 1, layers_total + 1))
     names = [hidden_state_name(i) for i in layers]
@@ -110,9 +134,9 @@ def export(model_id, out_dir, *, last_n=4, dtype="float32", max_length=32, paddi
     with tempfile.TemporaryDirectory(dir=out_dir) as tmp:
         tmp_file = Path(tmp) / "model.onnx"
         with torch.no_grad():
-            torch.onnx.export(
+            _onnx_export(
                 wrapper, (ids, mask), str(tmp_file), input_names=["input_ids", "attention_mask"],
-                output_names=names, opset_version=opset, do_constant_folding=True, dynamo=False,
+                output_names=names, opset_version=opset, do_constant_folding=True,
                 dynamic_axes={"input_ids": {0: "batch_size", 1: "sequence_length"},
                               "attention_mask": {0: "batch_size", 1: "sequence_length"},
                               **{n: {0: "batch_size", 1: "sequence_length"} for n in names}})
