@@ -1,0 +1,307 @@
+package dev.tier0.milvus;
+
+import com.google.gson.JsonObject;
+import io.milvus.v2.client.MilvusClientV2;
+import io.milvus.v2.common.ConsistencyLevel;
+import io.milvus.v2.common.IndexParam;
+import io.milvus.v2.service.collection.request.CreateCollectionReq.CollectionSchema;
+import io.milvus.v2.service.collection.request.DescribeCollectionReq;
+import io.milvus.v2.service.collection.request.GetLoadStateReq;
+import io.milvus.v2.service.collection.request.HasCollectionReq;
+import io.milvus.v2.service.collection.request.LoadCollectionReq;
+import io.milvus.v2.service.index.request.CreateIndexReq;
+import io.milvus.v2.service.index.request.DescribeIndexReq;
+import io.milvus.v2.service.index.response.DescribeIndexResp;
+import io.milvus.v2.service.vector.request.DeleteReq;
+import io.milvus.v2.service.vector.request.QueryReq;
+import io.milvus.v2.service.vector.request.SearchReq;
+import io.milvus.v2.service.vector.request.UpsertReq;
+import io.milvus.v2.service.vector.request.data.BaseVector;
+import io.milvus.v2.service.vector.request.data.Float16Vec;
+import io.milvus.v2.service.vector.request.data.FloatVec;
+import io.milvus.v2.service.vector.response.QueryResp;
+import io.milvus.v2.service.vector.response.SearchResp;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * tier0's memories in one Milvus collection: create or verify it, upsert, delete and search within a tenant.
+ * Thread-safe. Every failure is a {@link TransientStoreException} (retry later) or a
+ * {@link PermanentStoreException}; the SDK itself never retries (see {@link MilvusClients#noRetries()}).
+ */
+public final class MemoryStore implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(MemoryStore.class);
+    static final int MAX_TOP_K = 16_384;
+    private static final int DELETE_IDS_PER_REQUEST = 1_000;
+    /** Milvus Lite must not see concurrent writes to one collection: one lock per (server, database, collection). */
+    private static final Map<String, ReentrantLock> LITE_WRITE_LOCKS = new ConcurrentHashMap<>();
+
+    private final MilvusConfig config;
+    private final MilvusClientV2 client;
+    private final boolean milvusLite;
+    private final ReentrantLock writeLock;
+    private volatile CollectionSpec spec;
+    private volatile RowEncoder encoder;
+
+    private MemoryStore(MilvusConfig config, MilvusClientV2 client, String serverVersion) {
+        this.config = config;
+        this.client = client;
+        this.milvusLite = serverVersion != null && serverVersion.startsWith("milvus_lite");
+        this.writeLock = milvusLite
+                ? LITE_WRITE_LOCKS.computeIfAbsent(config.uri() + "|" + config.database() + "|" + config.collection(),
+                        k -> new ReentrantLock())
+                : null;
+        log.info("connected to Milvus {} at {} (collection {})", serverVersion, config.uri(), config.collection());
+    }
+
+    public static MemoryStore connect(MilvusConfig config) {
+        MilvusClientV2 client = MilvusClients.connect(config);
+        try {
+            String version = client.getServerVersion();
+            return new MemoryStore(config, client, version);
+        } catch (RuntimeException e) {
+            client.close();
+            throw ErrorClassifier.classify("get the server version of " + config.uri(), e);
+        }
+    }
+
+    /** True when the server reported itself as Milvus Lite (writes are then serialised in this JVM). */
+    public boolean isMilvusLite() {
+        return milvusLite;
+    }
+
+    public MilvusConfig config() {
+        return config;
+    }
+
+    /**
+     * Creates the collection (schema, HNSW/COSINE index, loaded) if it is missing; otherwise verifies it and throws
+     * {@link SchemaMismatchException} naming every difference. Never drops or alters existing data; a missing index
+     * is created and an unloaded collection is loaded.
+     */
+    public void ensureCollection(int dimension) {
+        CollectionSpec wanted = new CollectionSpec(config.collection(), dimension, config.vectorType());
+        IndexParam index = wanted.index(config.indexM(), config.indexEfConstruction(), milvusLite);
+        call("create collection " + config.collection(), () -> {
+            if (!hasCollection()) {
+                try {
+                    client.createCollection(wanted.createRequest(config.database(), index));
+                    log.info("created collection {} ({} dims, {}, HNSW M={} efConstruction={} COSINE)",
+                            config.collection(), dimension, config.vectorType(), config.indexM(),
+                            config.indexEfConstruction());
+                } catch (RuntimeException e) {
+                    if (!hasCollection()) {
+                        throw e;
+                    }
+                    // another process created it in the meantime: verify theirs below
+                }
+            }
+            verify(wanted, describeSchema());
+            ensureIndex(index);
+            ensureLoaded();
+            return null;
+        });
+        this.spec = wanted;
+        this.encoder = new RowEncoder(dimension, config.vectorType());
+    }
+
+    /** The vector dimension of the existing collection, or empty when there is no collection yet. */
+    public Optional<Integer> existingDimension() {
+        return call("describe collection " + config.collection(), () ->
+                hasCollection() ? Optional.ofNullable(CollectionSpec.vectorDimension(describeSchema())) : Optional.empty());
+    }
+
+    /**
+     * Inserts or replaces memories by id. Requests are split so none nears the server's message limit; ids are
+     * deterministic, so replaying a batch after a crash changes nothing. A failure may leave earlier chunks
+     * written, which is harmless for the same reason.
+     */
+    public void upsert(List<StoredMemory> batch) {
+        if (batch.isEmpty()) {
+            return;
+        }
+        RowEncoder rows = encoder();
+        List<RowEncoder.EncodedRow> encoded = new ArrayList<>(batch.size());
+        for (StoredMemory m : batch) {
+            encoded.add(rows.encode(m));
+        }
+        for (List<JsonObject> chunk : UpsertChunker.chunk(encoded, config.maxRequestBytes())) {
+            UpsertReq request = UpsertReq.builder().databaseName(config.database())
+                    .collectionName(config.collection()).data(chunk).build();
+            write("upsert " + chunk.size() + " memories", () -> client.upsert(request));
+        }
+    }
+
+    public void delete(Collection<String> ids) {
+        List<String> all = new ArrayList<>(ids);
+        for (int from = 0; from < all.size(); from += DELETE_IDS_PER_REQUEST) {
+            List<String> part = all.subList(from, Math.min(all.size(), from + DELETE_IDS_PER_REQUEST));
+            DeleteReq request = DeleteReq.builder().databaseName(config.database())
+                    .collectionName(config.collection()).filter(FilterExpressions.idIn(part)).build();
+            write("delete " + part.size() + " memories", () -> client.delete(request));
+        }
+    }
+
+    /** Nearest memories of one tenant, best first; the tenant condition is always part of the filter. */
+    public List<Hit> search(SearchQuery query) {
+        RowEncoder rows = encoder();
+        if (query.vector() == null || query.vector().length != spec.dimension()) {
+            throw new PermanentStoreException("query vector has dimension "
+                    + (query.vector() == null ? "null" : query.vector().length) + ", the collection has "
+                    + spec.dimension());
+        }
+        if (query.topK() < 1 || query.topK() > MAX_TOP_K) {
+            throw new PermanentStoreException("topK must be between 1 and " + MAX_TOP_K + ", got " + query.topK());
+        }
+        String filter = FilterExpressions.tenantAndMetadata(query.tenant(), query.filter());
+        int ef = Math.max(query.ef() > 0 ? query.ef() : config.searchEf(), query.topK());
+        SearchReq request = SearchReq.builder().databaseName(config.database())
+                .collectionName(config.collection())
+                .annsField(CollectionSpec.VECTOR)
+                .metricType(IndexParam.MetricType.COSINE)
+                .data(List.of(queryVector(query.vector())))
+                .topK(query.topK())
+                .filter(filter)
+                .searchParams(Map.of("ef", ef))
+                .outputFields(CollectionSpec.OUTPUT_FIELDS)
+                // read-your-own-writes for this client without waiting for every replica (Strong would)
+                .consistencyLevel(ConsistencyLevel.SESSION)
+                .build();
+        SearchResp response = call("search", () -> client.search(request));
+        List<Hit> hits = new ArrayList<>();
+        if (response.getSearchResults().isEmpty()) {
+            return hits;
+        }
+        for (SearchResp.SearchResult r : response.getSearchResults().get(0)) {
+            float score = r.getScore();
+            if (query.minScore() != null && score < query.minScore()) {
+                continue;
+            }
+            Map<String, Object> entity = r.getEntity();
+            Object id = entity.getOrDefault(CollectionSpec.ID, r.getId());
+            hits.add(new Hit(String.valueOf(id), score, (String) entity.get(CollectionSpec.TEXT),
+                    JsonValues.toMap(entity.get(CollectionSpec.METADATA))));
+        }
+        return hits;
+    }
+
+    /** Number of stored memories, read with strong consistency (for tests and the CLI, not the hot path). */
+    public long count() {
+        QueryReq request = QueryReq.builder().databaseName(config.database()).collectionName(config.collection())
+                .filter("").outputFields(List.of("count(*)")).consistencyLevel(ConsistencyLevel.STRONG).build();
+        QueryResp response = call("count", () -> client.query(request));
+        Object value = response.getQueryResults().get(0).getEntity().get("count(*)");
+        return ((Number) value).longValue();
+    }
+
+    @Override
+    public void close() {
+        client.close();
+    }
+
+    BaseVector queryVector(float[] v) {
+        if (config.vectorType() == VectorType.FLOAT16_VECTOR) {
+            return new Float16Vec(Float16Vectors.toFp16Buffer(v));
+        }
+        return new FloatVec(v);
+    }
+
+    /** The encoder for the collection; a store that skipped ensureCollection adopts the existing collection. */
+    private RowEncoder encoder() {
+        RowEncoder e = encoder;
+        if (e == null) {
+            int dimension = existingDimension().orElseThrow(() -> new PermanentStoreException(
+                    "collection " + config.collection() + " does not exist; call ensureCollection first"));
+            ensureCollection(dimension);
+            e = encoder;
+        }
+        return e;
+    }
+
+    private boolean hasCollection() {
+        return client.hasCollection(HasCollectionReq.builder().databaseName(config.database())
+                .collectionName(config.collection()).build());
+    }
+
+    private CollectionSchema describeSchema() {
+        return client.describeCollection(DescribeCollectionReq.builder().databaseName(config.database())
+                .collectionName(config.collection()).build()).getCollectionSchema();
+    }
+
+    private void verify(CollectionSpec wanted, CollectionSchema existing) {
+        List<String> problems = wanted.differences(existing);
+        if (!problems.isEmpty()) {
+            throw new SchemaMismatchException("collection '" + config.collection() + "' does not match tier0's schema: "
+                    + String.join("; ", problems) + ". Use another collection name, or migrate it yourself;"
+                    + " tier0 never drops or alters existing data.");
+        }
+    }
+
+    private void ensureIndex(IndexParam index) {
+        DescribeIndexResp.IndexDesc existing = describeVectorIndex();
+        if (existing == null) {
+            log.info("collection {} has no vector index; creating HNSW/COSINE", config.collection());
+            client.createIndex(CreateIndexReq.builder().databaseName(config.database())
+                    .collectionName(config.collection()).indexParams(List.of(index)).build());
+            return;
+        }
+        if (existing.getMetricType() != IndexParam.MetricType.COSINE) {
+            throw new SchemaMismatchException("collection '" + config.collection() + "': the vector index uses metric "
+                    + existing.getMetricType() + ", expected COSINE (scores would not be cosine similarities)");
+        }
+        if (existing.getIndexType() != IndexParam.IndexType.HNSW) {
+            log.warn("collection {}: vector index is {}, not HNSW; the ef search parameter may be ignored",
+                    config.collection(), existing.getIndexType());
+        }
+    }
+
+    private DescribeIndexResp.IndexDesc describeVectorIndex() {
+        try {
+            DescribeIndexResp resp = client.describeIndex(DescribeIndexReq.builder().databaseName(config.database())
+                    .collectionName(config.collection()).fieldName(CollectionSpec.VECTOR).build());
+            return resp.getIndexDescByFieldName(CollectionSpec.VECTOR);
+        } catch (RuntimeException e) {
+            if (ErrorClassifier.isTransient(e)) {
+                throw e;
+            }
+            return null; // "index not found" is how the server says there is none
+        }
+    }
+
+    private void ensureLoaded() {
+        boolean loaded = client.getLoadState(GetLoadStateReq.builder().databaseName(config.database())
+                .collectionName(config.collection()).build());
+        if (!loaded) {
+            client.loadCollection(LoadCollectionReq.builder().databaseName(config.database())
+                    .collectionName(config.collection()).build());
+        }
+    }
+
+    private <T> T write(String operation, Supplier<T> action) {
+        if (writeLock == null) {
+            return call(operation, action);
+        }
+        writeLock.lock();
+        try {
+            return call(operation, action);
+        } finally {
+            writeLock.unlock();
+        }
+    }
+
+    private <T> T call(String operation, Supplier<T> action) {
+        try {
+            return action.get();
+        } catch (RuntimeException e) {
+            throw ErrorClassifier.classify(operation + " (collection " + config.collection() + ")", e);
+        }
+    }
+}

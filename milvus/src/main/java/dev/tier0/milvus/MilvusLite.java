@@ -1,0 +1,198 @@
+package dev.tier0.milvus;
+
+import io.milvus.v2.client.ConnectConfig;
+import io.milvus.v2.client.MilvusClientV2;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A real Milvus Lite server (PyPI milvus-lite, a Milvus-protocol gRPC server) running as a child process on a free
+ * loopback port. Stopped by {@link #close()}, and by a JVM shutdown hook so no server outlives its JVM.
+ */
+public final class MilvusLite implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(MilvusLite.class);
+    private static final Duration START_TIMEOUT = Duration.ofSeconds(90);
+    private static final Duration STOP_GRACE = Duration.ofSeconds(5);
+
+    private final Path executable;
+    private final Path dataDir;
+    private final Path logFile;
+    private final int port;
+    private Process process;
+    private Thread shutdownHook;
+
+    private MilvusLite(Path executable, Path dataDir, int port) {
+        this.executable = executable;
+        this.dataDir = dataDir;
+        this.port = port;
+        this.logFile = dataDir.resolveSibling(dataDir.getFileName() + ".milvus-lite.log");
+    }
+
+    /** Starts a server on {@code dataDir} (created if missing), installing Milvus Lite on first use. */
+    public static MilvusLite start(Path dataDir) {
+        Path executable = LiteVenv.ensureInstalled();
+        MilvusLite lite = new MilvusLite(executable, dataDir.toAbsolutePath(), freePort());
+        lite.launch();
+        return lite;
+    }
+
+    public String uri() {
+        return "http://127.0.0.1:" + port;
+    }
+
+    public int port() {
+        return port;
+    }
+
+    public Path dataDir() {
+        return dataDir;
+    }
+
+    public synchronized boolean isRunning() {
+        return process != null && process.isAlive();
+    }
+
+    /** Stops the server (SIGTERM, then a hard kill after a few seconds) and starts it again on the same data dir and port. */
+    public synchronized void restart() {
+        stop();
+        launch();
+    }
+
+    /** Stops the server gracefully so it can flush; kills it if it does not exit within a few seconds. */
+    public synchronized void stop() {
+        if (process == null) {
+            return;
+        }
+        terminate(process);
+        process = null;
+        if (shutdownHook != null) {
+            try {
+                Runtime.getRuntime().removeShutdownHook(shutdownHook);
+            } catch (IllegalStateException alreadyShuttingDown) {
+                // the hook is running or about to; it will find the process gone
+            }
+            shutdownHook = null;
+        }
+    }
+
+    @Override
+    public void close() {
+        stop();
+    }
+
+    private synchronized void launch() {
+        try {
+            Files.createDirectories(dataDir);
+            List<String> command = List.of(executable.toString(), "server", "--data-dir", dataDir.toString(),
+                    "--host", "127.0.0.1", "--port", Integer.toString(port));
+            Process started = new ProcessBuilder(command).redirectErrorStream(true)
+                    .redirectOutput(ProcessBuilder.Redirect.appendTo(logFile.toFile())).start();
+            process = started;
+            shutdownHook = new Thread(() -> terminate(started), "milvus-lite-stop-" + port);
+            Runtime.getRuntime().addShutdownHook(shutdownHook);
+            awaitReady(started);
+            log.info("Milvus Lite listening at {} (data {}, log {})", uri(), dataDir, logFile);
+        } catch (IOException e) {
+            stop();
+            throw new IllegalStateException("cannot start Milvus Lite: " + e.getMessage() + logTail(), e);
+        } catch (RuntimeException e) {
+            stop();
+            throw e;
+        }
+    }
+
+    /** Ready means: the Java client connects and the server answers GetVersion. */
+    private void awaitReady(Process started) {
+        long deadline = System.nanoTime() + START_TIMEOUT.toNanos();
+        long pauseMs = 50;
+        RuntimeException last = null;
+        while (System.nanoTime() < deadline) {
+            if (!started.isAlive()) {
+                throw new IllegalStateException("Milvus Lite exited with code " + started.exitValue()
+                        + " while starting" + logTail());
+            }
+            if (portAccepts()) {
+                try (AutoCloseableClient client = new AutoCloseableClient(new MilvusClientV2(ConnectConfig.builder()
+                        .uri(uri()).connectTimeoutMs(2_000).rpcDeadlineMs(2_000).build()))) {
+                    client.client().getServerVersion();
+                    return;
+                } catch (RuntimeException e) {
+                    last = e;
+                }
+            }
+            try {
+                started.waitFor(pauseMs, TimeUnit.MILLISECONDS); // returns early if the process dies
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException("interrupted while waiting for Milvus Lite", e);
+            }
+            pauseMs = Math.min(pauseMs * 2, 500);
+        }
+        throw new IllegalStateException("Milvus Lite did not accept connections within " + START_TIMEOUT.toSeconds()
+                + " s" + (last != null ? " (last error: " + last.getMessage() + ")" : "") + logTail(), last);
+    }
+
+    private boolean portAccepts() {
+        try (java.net.Socket s = new java.net.Socket()) {
+            s.connect(new java.net.InetSocketAddress(InetAddress.getLoopbackAddress(), port), 500);
+            return true;
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    private static void terminate(Process p) {
+        if (!p.isAlive()) {
+            return;
+        }
+        p.destroy();
+        try {
+            if (!p.waitFor(STOP_GRACE.toMillis(), TimeUnit.MILLISECONDS)) {
+                log.warn("Milvus Lite (pid {}) did not stop within {} s; killing it", p.pid(), STOP_GRACE.toSeconds());
+                p.destroyForcibly();
+                p.waitFor(STOP_GRACE.toMillis(), TimeUnit.MILLISECONDS);
+            }
+        } catch (InterruptedException e) {
+            p.destroyForcibly();
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private String logTail() {
+        try {
+            if (!Files.exists(logFile)) {
+                return "";
+            }
+            List<String> lines = Files.readAllLines(logFile, StandardCharsets.UTF_8);
+            return "\n--- " + logFile + " (last lines) ---\n"
+                    + String.join("\n", lines.subList(Math.max(0, lines.size() - 40), lines.size()));
+        } catch (IOException e) {
+            return "\n(cannot read " + logFile + ": " + e.getMessage() + ")";
+        }
+    }
+
+    private static int freePort() {
+        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            return socket.getLocalPort();
+        } catch (IOException e) {
+            throw new IllegalStateException("no free loopback port", e);
+        }
+    }
+
+    /** MilvusClientV2 is not AutoCloseable. */
+    private record AutoCloseableClient(MilvusClientV2 client) implements AutoCloseable {
+        @Override
+        public void close() {
+            client.close();
+        }
+    }
+}

@@ -1,0 +1,93 @@
+package dev.tier0.milvus;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Create, verify, upsert, search, delete against a real Milvus Lite server. */
+class MemoryStoreIT {
+    @TempDir
+    static Path dir;
+    static MilvusLite lite;
+
+    @BeforeAll
+    static void startServer() {
+        lite = MilvusLite.start(dir.resolve("data"));
+    }
+
+    @AfterAll
+    static void stopServer() {
+        lite.close();
+    }
+
+    private static MilvusConfig config(String collection) {
+        return MilvusConfig.builder().uri(lite.uri()).collection(collection).build();
+    }
+
+    @Test
+    void createsThenVerifiesAnExistingCollection() {
+        try (MemoryStore store = MemoryStore.connect(config("created"))) {
+            assertThat(store.isMilvusLite()).isTrue();
+            assertThat(store.existingDimension()).isEmpty();
+            store.ensureCollection(8);
+            assertThat(store.existingDimension()).contains(8);
+        }
+        try (MemoryStore again = MemoryStore.connect(config("created"))) {
+            again.ensureCollection(8);
+            assertThat(again.count()).isZero();
+        }
+    }
+
+    @Test
+    void dimensionMismatchNamesTheField() {
+        try (MemoryStore store = MemoryStore.connect(config("dims"))) {
+            store.ensureCollection(8);
+        }
+        try (MemoryStore other = MemoryStore.connect(config("dims"))) {
+            assertThatThrownBy(() -> other.ensureCollection(16))
+                    .isInstanceOf(SchemaMismatchException.class)
+                    .hasMessageContaining("'vector' has dimension 8, expected 16");
+        }
+    }
+
+    @Test
+    void upsertSearchDeleteRoundTrip() {
+        Random random = new Random(1);
+        try (MemoryStore store = MemoryStore.connect(config("roundtrip"))) {
+            store.ensureCollection(16);
+            List<StoredMemory> batch = new ArrayList<>();
+            for (int i = 0; i < 50; i++) {
+                batch.add(TestVectors.memory("m" + i, "t", TestVectors.randomUnit(random, 16),
+                        Map.of("n", i, "kind", i % 2 == 0 ? "even" : "odd")));
+            }
+            store.upsert(batch);
+            store.upsert(batch);
+            assertThat(store.count()).isEqualTo(50);
+
+            StoredMemory target = batch.get(7);
+            List<Hit> hits = store.search(new SearchQuery(target.vector(), "t", 5, Map.of(), 0, null));
+            assertThat(hits).isNotEmpty();
+            assertThat(hits.get(0).id()).isEqualTo("m7");
+            assertThat(hits.get(0).score()).isGreaterThan(0.99f);
+            assertThat(hits.get(0).text()).isEqualTo("text of m7");
+            assertThat(hits.get(0).metadata()).containsEntry("n", 7L).containsEntry("kind", "odd");
+
+            List<Hit> evens = store.search(new SearchQuery(target.vector(), "t", 10, Map.of("kind", "even"), 0, null));
+            assertThat(evens).hasSize(10).allSatisfy(h -> assertThat(h.metadata()).containsEntry("kind", "even"));
+
+            store.delete(List.of("m7", "m8"));
+            assertThat(store.count()).isEqualTo(48);
+            List<Hit> after = store.search(new SearchQuery(target.vector(), "t", 20, Map.of(), 0, null));
+            assertThat(after).extracting(Hit::id).doesNotContain("m7", "m8");
+        }
+    }
+}

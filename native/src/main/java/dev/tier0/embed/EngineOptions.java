@@ -1,0 +1,141 @@
+package dev.tier0.embed;
+
+import java.nio.file.Path;
+import java.util.Objects;
+
+/**
+ * How a model is run. Immutable; equal options share one loaded model in {@link SharedModels}.
+ * Defaults: provider AUTO, not strict, ORT's default intra-op threads, CoreML compute units ALL, CoreML cache
+ * under the model directory, batches of at most 32 records and 8192 padded tokens.
+ */
+public final class EngineOptions {
+  private final ExecutionProvider provider;
+  private final boolean strict;
+  private final int intraOpThreads;
+  private final CoreMlComputeUnits coreMlComputeUnits;
+  private final Path coreMlCacheDir;
+  private final int batchMaxRecords;
+  private final int batchMaxTokens;
+
+  private EngineOptions(Builder b) {
+    this.provider = b.provider;
+    this.strict = b.strict;
+    this.intraOpThreads = b.intraOpThreads;
+    this.coreMlComputeUnits = b.coreMlComputeUnits;
+    this.coreMlCacheDir = b.coreMlCacheDir;
+    this.batchMaxRecords = b.batchMaxRecords;
+    this.batchMaxTokens = b.batchMaxTokens;
+  }
+
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  public static EngineOptions defaults() {
+    return builder().build();
+  }
+
+  public Builder toBuilder() {
+    return new Builder().provider(provider).strict(strict).intraOpThreads(intraOpThreads)
+        .coreMlComputeUnits(coreMlComputeUnits).coreMlCacheDir(coreMlCacheDir)
+        .batchMaxRecords(batchMaxRecords).batchMaxTokens(batchMaxTokens);
+  }
+
+  public ExecutionProvider provider() { return provider; }
+
+  /** When true a requested provider that cannot be used is an error instead of a warning and CPU. */
+  public boolean strict() { return strict; }
+
+  /** ORT intra-op threads; 0 = ORT's default. */
+  public int intraOpThreads() { return intraOpThreads; }
+
+  public CoreMlComputeUnits coreMlComputeUnits() { return coreMlComputeUnits; }
+
+  /** Where CoreML keeps compiled models across restarts; null = {@code <model dir>/.coreml-cache}. */
+  public Path coreMlCacheDir() { return coreMlCacheDir; }
+
+  public int batchMaxRecords() { return batchMaxRecords; }
+
+  /** Upper bound on padded tokens (rows x padded length) per ORT run: bounds the tensors' memory. */
+  public int batchMaxTokens() { return batchMaxTokens; }
+
+  @Override
+  public boolean equals(Object o) {
+    return o instanceof EngineOptions other
+        && provider == other.provider && strict == other.strict && intraOpThreads == other.intraOpThreads
+        && coreMlComputeUnits == other.coreMlComputeUnits && Objects.equals(coreMlCacheDir, other.coreMlCacheDir)
+        && batchMaxRecords == other.batchMaxRecords && batchMaxTokens == other.batchMaxTokens;
+  }
+
+  @Override
+  public int hashCode() {
+    return Objects.hash(provider, strict, intraOpThreads, coreMlComputeUnits, coreMlCacheDir, batchMaxRecords, batchMaxTokens);
+  }
+
+  @Override
+  public String toString() {
+    return "EngineOptions{provider=" + provider + ", strict=" + strict + ", intraOpThreads=" + intraOpThreads
+        + ", coreMlComputeUnits=" + coreMlComputeUnits + ", coreMlCacheDir=" + coreMlCacheDir
+        + ", batchMaxRecords=" + batchMaxRecords + ", batchMaxTokens=" + batchMaxTokens + "}";
+  }
+
+  public static final class Builder {
+    private ExecutionProvider provider = ExecutionProvider.AUTO;
+    private boolean strict;
+    private int intraOpThreads;
+    private CoreMlComputeUnits coreMlComputeUnits = CoreMlComputeUnits.ALL;
+    private Path coreMlCacheDir;
+    private int batchMaxRecords = 32;
+    private int batchMaxTokens = 8192;
+
+    private Builder() {}
+
+    public Builder provider(ExecutionProvider provider) {
+      this.provider = Objects.requireNonNull(provider, "provider");
+      return this;
+    }
+
+    public Builder strict(boolean strict) {
+      this.strict = strict;
+      return this;
+    }
+
+    public Builder intraOpThreads(int threads) {
+      if (threads < 0) {
+        throw new IllegalArgumentException("intraOpThreads must be >= 0 (0 = ORT default), got " + threads);
+      }
+      this.intraOpThreads = threads;
+      return this;
+    }
+
+    public Builder coreMlComputeUnits(CoreMlComputeUnits units) {
+      this.coreMlComputeUnits = Objects.requireNonNull(units, "coreMlComputeUnits");
+      return this;
+    }
+
+    public Builder coreMlCacheDir(Path dir) {
+      this.coreMlCacheDir = dir == null ? null : dir.toAbsolutePath().normalize();
+      return this;
+    }
+
+    public Builder batchMaxRecords(int records) {
+      if (records < 1) {
+        throw new IllegalArgumentException("batchMaxRecords must be >= 1, got " + records);
+      }
+      this.batchMaxRecords = records;
+      return this;
+    }
+
+    public Builder batchMaxTokens(int tokens) {
+      if (tokens < 1) {
+        throw new IllegalArgumentException("batchMaxTokens must be >= 1, got " + tokens);
+      }
+      this.batchMaxTokens = tokens;
+      return this;
+    }
+
+    public EngineOptions build() {
+      return new EngineOptions(this);
+    }
+  }
+}

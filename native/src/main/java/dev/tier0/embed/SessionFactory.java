@@ -1,0 +1,72 @@
+package dev.tier0.embed;
+
+import ai.onnxruntime.OrtEnvironment;
+import ai.onnxruntime.OrtException;
+import ai.onnxruntime.OrtSession;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** Creates the ORT session for a model file with the chosen execution provider (falling back per policy). */
+final class SessionFactory {
+  private static final Logger LOG = LoggerFactory.getLogger(SessionFactory.class);
+
+  /** The session and the provider it actually runs on. */
+  record Created(OrtSession session, ExecutionProvider provider) {}
+
+  private SessionFactory() {}
+
+  static Created create(OrtEnvironment env, Path modelDir, Path modelFile, EngineOptions options) {
+    ProviderSelection.Decision decision = ProviderSelection.decide(options.provider(), options.strict(),
+        System.getProperty("os.name"), System.getProperty("os.arch"), OrtEnvironment.getAvailableProviders());
+    if (decision.warning() != null) {
+      LOG.warn(decision.warning());
+    }
+    try {
+      return new Created(open(env, modelDir, modelFile, options, decision.provider()), decision.provider());
+    } catch (OrtException e) {
+      if (decision.provider() == ExecutionProvider.CPU) {
+        throw new EmbeddingException("cannot load model " + modelFile, e);
+      }
+      ProviderSelection.Decision fallback = ProviderSelection.failedToAttach(decision.provider(), options.strict(), e);
+      LOG.warn(fallback.warning());
+      try {
+        return new Created(open(env, modelDir, modelFile, options, ExecutionProvider.CPU), ExecutionProvider.CPU);
+      } catch (OrtException cpuFailure) {
+        cpuFailure.addSuppressed(e);
+        throw new EmbeddingException("cannot load model " + modelFile, cpuFailure);
+      }
+    }
+  }
+
+  private static OrtSession open(OrtEnvironment env, Path modelDir, Path modelFile, EngineOptions options,
+                                 ExecutionProvider provider) throws OrtException {
+    try (OrtSession.SessionOptions so = new OrtSession.SessionOptions()) {
+      so.setOptimizationLevel(OrtSession.SessionOptions.OptLevel.ALL_OPT);
+      if (options.intraOpThreads() > 0) {
+        so.setIntraOpNumThreads(options.intraOpThreads());
+      }
+      switch (provider) {
+        case CUDA -> so.addCUDA(0);
+        case COREML -> {
+          Path cache = CoreMlOptions.cacheDir(options, modelDir);
+          createDirectories(cache);
+          so.addCoreML(CoreMlOptions.providerOptions(options.coreMlComputeUnits(), cache));
+        }
+        default -> { }
+      }
+      // by path, never as bytes: ORT then resolves external data files next to the graph
+      return env.createSession(modelFile.toString(), so);
+    }
+  }
+
+  private static void createDirectories(Path dir) {
+    try {
+      Files.createDirectories(dir);
+    } catch (IOException e) {
+      throw new EmbeddingException("cannot create CoreML cache directory " + dir, e);
+    }
+  }
+}
