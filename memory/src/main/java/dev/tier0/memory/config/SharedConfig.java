@@ -1,10 +1,17 @@
 package dev.tier0.memory.config;
 
+import dev.tier0.embed.BundledModel;
+import dev.tier0.embed.CoreMlComputeUnits;
+import dev.tier0.embed.EngineOptions;
+import dev.tier0.embed.ExecutionProvider;
 import dev.tier0.memory.IdStrategy;
 import dev.tier0.memory.MappingConfig;
+import dev.tier0.milvus.MilvusConfig;
+import dev.tier0.milvus.VectorType;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.regex.Pattern;
@@ -217,6 +224,43 @@ public final class SharedConfig {
   /** The configured model directory, or empty for the bundled default. */
   public static Optional<Path> configuredModelDir(AbstractConfig config) {
     return nonEmpty(config.getString(MODEL_DIR)).map(Path::of);
+  }
+
+  /** The model directory to load: the configured one, or the bundled default (extracted on first use). */
+  public static Path modelDir(AbstractConfig config) {
+    return configuredModelDir(config).orElseGet(BundledModel::directory);
+  }
+
+  public static EngineOptions engineOptions(AbstractConfig config) {
+    return EngineOptions.builder()
+        .provider(ExecutionProvider.parse(config.getString(MODEL_EXECUTION_PROVIDER)))
+        .strict(config.getBoolean(MODEL_EXECUTION_STRICT))
+        .intraOpThreads(config.getInt(MODEL_THREADS))
+        .coreMlComputeUnits(CoreMlComputeUnits.parse(config.getString(MODEL_COREML_COMPUTE_UNITS)))
+        .coreMlCacheDir(nonEmpty(config.getString(MODEL_COREML_CACHE_DIR)).map(Path::of).orElse(null))
+        .batchMaxRecords(config.getInt(MODEL_BATCH_MAX_RECORDS))
+        .batchMaxTokens(config.getInt(MODEL_BATCH_MAX_TOKENS))
+        .build();
+  }
+
+  public static MilvusConfig milvusConfig(AbstractConfig config) {
+    return MilvusConfig.builder()
+        .uri(config.getString(MILVUS_URI).trim())
+        .token(milvusToken(config).orElse(null))
+        .database(nonEmpty(config.getString(MILVUS_DATABASE)).orElse(null))
+        .collection(config.getString(MILVUS_COLLECTION))
+        .vectorType(VectorType.valueOf(config.getString(MILVUS_VECTOR_TYPE).trim().toUpperCase(Locale.ROOT)))
+        .indexM(config.getInt(MILVUS_INDEX_M))
+        .indexEfConstruction(config.getInt(MILVUS_INDEX_EF_CONSTRUCTION))
+        .searchEf(config.getInt(MILVUS_SEARCH_EF))
+        .serverCertPath(nonEmpty(config.getString(MILVUS_TLS_SERVER_CERT_PATH)).orElse(null))
+        .serverName(nonEmpty(config.getString(MILVUS_TLS_SERVER_NAME)).orElse(null))
+        .caCertPath(nonEmpty(config.getString(MILVUS_TLS_CA_CERT_PATH)).orElse(null))
+        .clientCertPath(nonEmpty(config.getString(MILVUS_TLS_CLIENT_CERT_PATH)).orElse(null))
+        .clientKeyPath(nonEmpty(config.getString(MILVUS_TLS_CLIENT_KEY_PATH)).orElse(null))
+        .connectTimeoutMs(config.getLong(MILVUS_CONNECT_TIMEOUT_MS))
+        .rpcTimeoutMs(config.getLong(MILVUS_RPC_TIMEOUT_MS))
+        .build();
   }
 
   public static MappingConfig mappingConfig(AbstractConfig config) {

@@ -3,8 +3,14 @@ package dev.tier0.memory.config;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.tier0.embed.CoreMlComputeUnits;
+import dev.tier0.embed.EngineOptions;
+import dev.tier0.embed.ExecutionProvider;
 import dev.tier0.memory.IdStrategy;
 import dev.tier0.memory.MappingConfig;
+import dev.tier0.milvus.MilvusConfig;
+import dev.tier0.milvus.VectorType;
+import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -50,6 +56,57 @@ class SharedConfigTest {
         .textField("payload.body").idStrategy(IdStrategy.FIELD).idField("uid").tenantField("meta.tenant")
         .defaultTenant("acme").metadataFields(List.of("author", "tags")).headerFields(List.of("trace"))
         .maxTextBytes(1000).maxIdBytes(64).deleteOnTombstone(false).build());
+  }
+
+  @Test
+  void shouldBuildEngineOptionsFromModelKeys() {
+    AbstractConfig config = parse(Map.of(
+        "model.execution.provider", "CPU",
+        "model.execution.strict", "true",
+        "model.threads", "2",
+        "model.coreml.compute.units", "CPUAndNeuralEngine",
+        "model.coreml.cache.dir", "/tmp/coreml",
+        "model.batch.max.records", "16",
+        "model.batch.max.tokens", "4096"));
+    assertThat(SharedConfig.engineOptions(config)).isEqualTo(EngineOptions.builder()
+        .provider(ExecutionProvider.CPU).strict(true).intraOpThreads(2)
+        .coreMlComputeUnits(CoreMlComputeUnits.CPU_AND_NEURAL_ENGINE).coreMlCacheDir(Path.of("/tmp/coreml"))
+        .batchMaxRecords(16).batchMaxTokens(4096).build());
+    assertThat(SharedConfig.engineOptions(parse(Map.of()))).isEqualTo(EngineOptions.defaults());
+  }
+
+  @Test
+  void shouldBuildTheMilvusConfigFromMilvusKeys() {
+    MilvusConfig milvus = SharedConfig.milvusConfig(parse(Map.of(
+        "milvus.uri", "https://milvus.example:443",
+        "milvus.token", "root:Milvus",
+        "milvus.database", "memories",
+        "milvus.collection", "agent_memories",
+        "milvus.vector.type", "float16_vector",
+        "milvus.index.m", "32",
+        "milvus.index.ef.construction", "400",
+        "milvus.search.ef", "80",
+        "milvus.tls.ca.cert.path", "/etc/ca.pem",
+        "milvus.rpc.timeout.ms", "5000")));
+    assertThat(milvus.uri()).isEqualTo("https://milvus.example:443");
+    assertThat(milvus.token()).isEqualTo("root:Milvus");
+    assertThat(milvus.database()).isEqualTo("memories");
+    assertThat(milvus.collection()).isEqualTo("agent_memories");
+    assertThat(milvus.vectorType()).isEqualTo(VectorType.FLOAT16_VECTOR);
+    assertThat(List.of(milvus.indexM(), milvus.indexEfConstruction(), milvus.searchEf())).containsExactly(32, 400, 80);
+    assertThat(milvus.caCertPath()).isEqualTo("/etc/ca.pem");
+    assertThat(milvus.serverCertPath()).isNull();
+    assertThat(milvus.rpcTimeoutMs()).isEqualTo(5000L);
+    MilvusConfig defaults = SharedConfig.milvusConfig(parse(Map.of()));
+    assertThat(defaults.uri()).isEqualTo(MilvusConfig.DEFAULT_URI);
+    assertThat(defaults.collection()).isEqualTo(MilvusConfig.DEFAULT_COLLECTION);
+    assertThat(defaults.token()).isNull();
+    assertThat(defaults.database()).isNull();
+  }
+
+  @Test
+  void shouldUseAConfiguredModelDirectoryAsGiven() {
+    assertThat(SharedConfig.modelDir(parse(Map.of("model.dir", "/models/qwen3")))).isEqualTo(Path.of("/models/qwen3"));
   }
 
   @Test
