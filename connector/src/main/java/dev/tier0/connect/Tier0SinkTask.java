@@ -58,6 +58,7 @@ public class Tier0SinkTask extends SinkTask {
     incoming = new IncomingRecords(config.mappingConfig().headerFields());
     badRecords = new BadRecords(errantRecordReporter(), config.toleratesAllErrors());
     ModelLoads.register();
+    OrtEnvironmentGuard.ensureCreated();
     engine = SharedModels.acquire(SharedConfig.modelDir(config), SharedConfig.engineOptions(config));
     MilvusConfig milvus = SharedConfig.milvusConfig(config);
     int dimension = engine.dimension();
