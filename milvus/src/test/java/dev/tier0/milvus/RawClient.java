@@ -37,7 +37,7 @@ public final class RawClient implements AutoCloseable {
     public void flushAndIndex(String collection) {
         flush(collection);
         client.releaseCollection(ReleaseCollectionReq.builder().collectionName(collection).build());
-        client.loadCollection(LoadCollectionReq.builder().collectionName(collection).build());
+        client.loadCollection(LoadCollectionReq.builder().collectionName(collection).timeout(1_800_000L).build());
     }
 
     /** A collection created behind tier0's back, with no index (like a hand-made one). */
