@@ -65,6 +65,11 @@ public final class MilvusLite implements AutoCloseable {
         return dataDir;
     }
 
+    /** The server process id, for diagnostics (and crash tests); -1 when not running. */
+    public synchronized long pid() {
+        return process != null && process.isAlive() ? process.pid() : -1;
+    }
+
     public synchronized boolean isRunning() {
         return process != null && process.isAlive();
     }
