@@ -3,6 +3,9 @@ package dev.tier0.milvus;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.milvus.v2.common.DataType;
+import io.milvus.v2.service.collection.request.AddFieldReq;
+import io.milvus.v2.service.collection.request.CreateCollectionReq.CollectionSchema;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -45,6 +48,11 @@ class MemoryStoreIT {
             again.ensureCollection(8);
             assertThat(again.count()).isZero();
         }
+        try (RawClient raw = new RawClient(lite.uri())) {
+            // Milvus Lite only takes HNSW build parameters from the JSON "params" entry: check they arrived
+            assertThat(raw.vectorIndexParams("created")).containsEntry("M", "16")
+                    .containsEntry("efConstruction", "200");
+        }
     }
 
     @Test
@@ -56,6 +64,30 @@ class MemoryStoreIT {
             assertThatThrownBy(() -> other.ensureCollection(16))
                     .isInstanceOf(SchemaMismatchException.class)
                     .hasMessageContaining("'vector' has dimension 8, expected 16");
+        }
+    }
+
+    @Test
+    void aForeignSchemaIsReportedFieldByFieldAndLeftAlone() {
+        try (RawClient raw = new RawClient(lite.uri())) {
+            CollectionSchema foreign = CollectionSchema.builder().build();
+            foreign.addField(AddFieldReq.builder().fieldName("id").dataType(DataType.Int64).isPrimaryKey(true)
+                    .autoID(true).build());
+            foreign.addField(AddFieldReq.builder().fieldName("vector").dataType(DataType.FloatVector).dimension(8)
+                    .build());
+            raw.create("foreign", foreign);
+        }
+        try (MemoryStore store = MemoryStore.connect(config("foreign"))) {
+            assertThatThrownBy(() -> store.ensureCollection(8))
+                    .isInstanceOf(SchemaMismatchException.class)
+                    .hasMessageContaining("field 'id' has type Int64, expected VarChar")
+                    .hasMessageContaining("field 'id' has autoID on")
+                    .hasMessageContaining("field 'tenant' is missing")
+                    .hasMessageContaining("never drops or alters");
+            assertThat(store.existingDimension()).contains(8);
+        }
+        try (RawClient raw = new RawClient(lite.uri())) {
+            assertThat(raw.fieldNames("foreign")).containsExactly("id", "vector");
         }
     }
 
