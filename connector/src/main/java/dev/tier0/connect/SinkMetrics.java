@@ -21,6 +21,7 @@ public final class SinkMetrics implements SinkMetricsMBean {
   final AtomicLong rejected = new AtomicLong();
   final AtomicLong transientFailures = new AtomicLong();
   final AtomicLong retriableExceptions = new AtomicLong();
+  final AtomicLong backpressurePauses = new AtomicLong();
 
   private SinkMetrics() {}
 
@@ -47,6 +48,11 @@ public final class SinkMetrics implements SinkMetricsMBean {
   @Override
   public long getRetriableExceptions() {
     return retriableExceptions.get();
+  }
+
+  @Override
+  public long getBackpressurePauses() {
+    return backpressurePauses.get();
   }
 
   static synchronized void register() {

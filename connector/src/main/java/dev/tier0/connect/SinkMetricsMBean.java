@@ -14,6 +14,9 @@ public interface SinkMetricsMBean {
   /** Milvus calls that failed transiently and were retried. */
   long getTransientStoreFailures();
 
+  /** Times a task paused its partitions because too many records were in flight (backpressure). */
+  long getBackpressurePauses();
+
   /** Times put() reported a RetriableException because Milvus stayed unavailable past the retries. */
   long getRetriableExceptions();
 }

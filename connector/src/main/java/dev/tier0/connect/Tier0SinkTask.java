@@ -156,6 +156,7 @@ public class Tier0SinkTask extends SinkTask {
     int limit = config.maxBufferedRecords();
     if (!paused && inFlight >= limit) {
       paused = true;
+      SinkMetrics.INSTANCE.backpressurePauses.incrementAndGet();
       context.pause(context.assignment().toArray(TopicPartition[]::new));
       LOG.debug("{} records in flight: pausing {}", inFlight, context.assignment());
     } else if (paused && inFlight <= limit / 2) {

@@ -85,6 +85,7 @@ class Tier0SinkIT {
     }
     stack.produce(topic, records);
     long loadsBefore = PluginJmx.modelLoads();
+    long pausesBefore = PluginJmx.sinkMetric("BackpressurePauses");
 
     stack.connect.createConnector(topic, stack.sinkConfig(topic, "memories_it", 2));
     try {
@@ -95,6 +96,8 @@ class Tier0SinkIT {
       ConnectorStatus status = stack.connect.status(topic);
       assertThat(status.isRunning(2)).as("both tasks still running: %s", status).isTrue();
       assertThat(PluginJmx.modelLoads() - loadsBefore).as("models loaded for two tasks").isEqualTo(1);
+      // 5,000 records arrive far faster than MiniLM embeds them: the tasks must have paused, not buffered them all
+      assertThat(PluginJmx.sinkMetric("BackpressurePauses") - pausesBefore).isPositive();
       assertThat(stack.count("memories_it")).isEqualTo(n);
 
       List<Integer> sample = IntStream.range(0, 50).map(k -> k * 97 + 13).boxed().toList();
