@@ -229,7 +229,6 @@ public final class AppConfig extends AbstractConfig {
     props.put(StreamsConfig.producerPrefix(ProducerConfig.LINGER_MS_CONFIG), 0);
     props.put(StreamsConfig.DESERIALIZATION_EXCEPTION_HANDLER_CLASS_CONFIG, ReportingDeserializationHandler.class);
     props.put(StreamsConfig.PRODUCTION_EXCEPTION_HANDLER_CLASS_CONFIG, ReplyProductionHandler.class);
-    props.put(StreamsConfig.PROCESSING_EXCEPTION_HANDLER_GLOBAL_ENABLED_CONFIG, true);
     Set<String> own = new HashSet<>(DEF.names());
     own.removeAll(Set.of(StreamsConfig.APPLICATION_ID_CONFIG, StreamsConfig.BOOTSTRAP_SERVERS_CONFIG,
         StreamsConfig.PROCESSING_GUARANTEE_CONFIG));
