@@ -31,7 +31,7 @@ class ConnectorBenchmark {
   private static final int RECORDS = Integer.getInteger("tier0.bench.records", 5_000);
   private static final int ROUNDS = Integer.getInteger("tier0.bench.rounds", 3);
   private static final int TASKS = Integer.getInteger("tier0.bench.tasks", 1);
-  private static final int WRITE_BATCH = 256;
+  private static final int WRITE_BATCH = Integer.getInteger("tier0.bench.write.batch", 256);
   private static final double FLOOR = 0.8;
 
   @TempDir
@@ -103,7 +103,10 @@ class ConnectorBenchmark {
       records.add(record(topic, "b-" + i, Corpus.value(i, texts.get(i))));
     }
     stack.produce(topic, records);
-    stack.connect.createConnector(topic, stack.sinkConfig(topic, collection, TASKS));
+    Map<String, String> config = stack.sinkConfig(topic, collection, TASKS);
+    config.put("write.batch.max.records", Integer.toString(WRITE_BATCH));
+    config.put("write.max.buffered.records", Integer.toString(Math.max(2048, 4 * WRITE_BATCH)));
+    stack.connect.createConnector(topic, config);
     try {
       stack.connect.awaitRunning(topic, TASKS, Duration.ofMinutes(2));
       long start = System.nanoTime();
