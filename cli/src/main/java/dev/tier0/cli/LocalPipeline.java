@@ -9,7 +9,6 @@ import dev.tier0.milvus.MemoryStore;
 import dev.tier0.milvus.MilvusConfig;
 import dev.tier0.milvus.MilvusLite;
 import dev.tier0.streams.AppConfig;
-import dev.tier0.streams.StreamsApp;
 import dev.tier0.streams.search.SearchClient;
 import dev.tier0.streams.search.SearchReply;
 import java.io.IOException;
@@ -94,11 +93,8 @@ final class LocalPipeline implements AutoCloseable {
       props.put("bootstrap.servers", kafka.bootstrapServers());
       props.put(AppConfig.SEARCH_REQUEST_TOPIC, REQUEST_TOPIC);
       props.put(AppConfig.SEARCH_REPLY_TOPIC, REPLY_TOPIC);
-      props.put(AppConfig.HEALTH_PORT, "-1");
       props.put("state.dir", settings.dataDir().resolve("streams").toString());
-      StreamsApp app = open(StreamsApp.start(new AppConfig(props)));
-      awaitTrue(() -> app.awaitRunning(Duration.ofMinutes(2)), "the streams app did not reach RUNNING in 2 minutes");
-      return app;
+      return open(StreamsAppProcess.start(props, settings.dataDir(), Duration.ofMinutes(3)));
     });
     connect = step("Connect worker + tier0 sink", () -> {
       LocalConnect worker = open(LocalConnect.start(kafka, List.of(settings.pluginDir())));
@@ -196,16 +192,6 @@ final class LocalPipeline implements AutoCloseable {
       throw e;
     } catch (Exception e) {
       throw new IllegalStateException(label + " failed: " + e.getMessage(), e);
-    }
-  }
-
-  private interface Check {
-    boolean ok() throws InterruptedException;
-  }
-
-  private static void awaitTrue(Check check, String failure) throws InterruptedException {
-    if (!check.ok()) {
-      throw new IllegalStateException(failure);
     }
   }
 
