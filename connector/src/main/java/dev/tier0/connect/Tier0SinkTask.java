@@ -59,7 +59,6 @@ public class Tier0SinkTask extends SinkTask {
     badRecords = new BadRecords(errantRecordReporter(), config.toleratesAllErrors());
     ModelLoads.register();
     SinkMetrics.register();
-    OrtEnvironmentGuard.ensureCreated();
     engine = SharedModels.acquire(SharedConfig.modelDir(config), SharedConfig.engineOptions(config));
     MilvusConfig milvus = SharedConfig.milvusConfig(config);
     int dimension = engine.dimension();

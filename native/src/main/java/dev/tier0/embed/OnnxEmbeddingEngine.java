@@ -40,7 +40,7 @@ final class OnnxEmbeddingEngine implements AutoCloseable {
   OnnxEmbeddingEngine(Path modelDir, EngineOptions options) {
     this.spec = ModelSpec.read(modelDir);
     this.options = options;
-    this.env = OrtEnvironment.getEnvironment();
+    this.env = OrtEnvironments.get();
     SessionFactory.Created created = SessionFactory.create(env, modelDir, modelDir.resolve(spec.modelFile()), options);
     this.session = created.session();
     this.provider = created.provider();
