@@ -45,6 +45,11 @@ class MemoryStoreIT {
             again.ensureCollection(8);
             assertThat(again.count()).isZero();
         }
+        try (RawClient raw = new RawClient(lite.uri())) {
+            // Milvus Lite only takes HNSW build parameters from the JSON "params" entry: check they arrived
+            assertThat(raw.vectorIndexParams("created")).containsEntry("M", "16")
+                    .containsEntry("efConstruction", "200");
+        }
     }
 
     @Test

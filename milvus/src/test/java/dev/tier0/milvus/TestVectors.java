@@ -10,14 +10,51 @@ public final class TestVectors {
     }
 
     public static float[] randomUnit(Random random, int dimension) {
+        return normalise(gaussian(random, dimension));
+    }
+
+    /**
+     * Random vectors with the low intrinsic dimensionality real embeddings have: a random cluster centre plus
+     * isotropic noise of the same magnitude, normalised. (Isotropic Gaussian vectors in 384 dimensions are the
+     * worst case for any graph index: faiss HNSW itself reaches recall@10 of only about 0.4 at ef 50 on them.)
+     */
+    public static final class Clustered {
+        private final Random random;
+        private final float[][] centres;
+
+        public Clustered(Random random, int dimension, int clusters) {
+            this.random = random;
+            this.centres = new float[clusters][];
+            for (int c = 0; c < clusters; c++) {
+                centres[c] = gaussian(random, dimension);
+            }
+        }
+
+        public float[] next() {
+            float[] centre = centres[random.nextInt(centres.length)];
+            float[] v = gaussian(random, centre.length);
+            for (int i = 0; i < v.length; i++) {
+                v[i] += centre[i];
+            }
+            return normalise(v);
+        }
+    }
+
+    private static float[] gaussian(Random random, int dimension) {
         float[] v = new float[dimension];
-        double norm = 0;
         for (int i = 0; i < dimension; i++) {
             v[i] = (float) random.nextGaussian();
-            norm += v[i] * v[i];
+        }
+        return v;
+    }
+
+    private static float[] normalise(float[] v) {
+        double norm = 0;
+        for (float f : v) {
+            norm += f * f;
         }
         float inv = (float) (1 / Math.sqrt(norm));
-        for (int i = 0; i < dimension; i++) {
+        for (int i = 0; i < v.length; i++) {
             v[i] *= inv;
         }
         return v;

@@ -34,6 +34,17 @@ final class TestModels {
     return dir;
   }
 
+  /** One file of a directory assembled by the build; missing = a failed precondition, not a skip. */
+  static Path generatedFile(String name, String file) {
+    Path path = nativeModuleDir().resolve("target/test-models").resolve(name).resolve(file);
+    if (!Files.isRegularFile(path)) {
+      throw new IllegalStateException("test model file " + path + " is missing: run the build's "
+          + "generate-test-resources phase (./mvnw -B -pl native generate-test-resources, script "
+          + "native/export/prepare-test-models.sh)");
+    }
+    return path;
+  }
+
   static double cosine(float[] a, float[] b) {
     double dot = 0, na = 0, nb = 0;
     for (int i = 0; i < a.length; i++) {

@@ -1,0 +1,62 @@
+package dev.tier0.milvus;
+
+import io.milvus.v2.client.ConnectConfig;
+import io.milvus.v2.client.MilvusClientV2;
+import io.milvus.v2.common.ConsistencyLevel;
+import io.milvus.v2.service.collection.request.LoadCollectionReq;
+import io.milvus.v2.service.collection.request.ReleaseCollectionReq;
+import io.milvus.v2.service.index.request.DescribeIndexReq;
+import io.milvus.v2.service.utility.request.FlushReq;
+import io.milvus.v2.service.vector.request.QueryReq;
+import io.milvus.v2.service.vector.response.QueryResp;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/** Direct SDK access for tests and benchmarks: things tier0 itself never needs (flush, index details, id lookup). */
+public final class RawClient implements AutoCloseable {
+    private final MilvusClientV2 client;
+
+    public RawClient(String uri) {
+        client = new MilvusClientV2(ConnectConfig.builder().uri(uri).build());
+    }
+
+    /** Seals the in-memory rows into indexed segments, as a long-running server eventually does by itself. */
+    public void flush(String collection) {
+        client.flush(FlushReq.builder().collectionNames(List.of(collection)).build());
+    }
+
+    /**
+     * Flush, then release and load: Milvus Lite builds segment indexes in the background after a flush, but
+     * synchronously on load, so afterwards every search goes through the HNSW index rather than a brute-force scan.
+     */
+    public void flushAndIndex(String collection) {
+        flush(collection);
+        client.releaseCollection(ReleaseCollectionReq.builder().collectionName(collection).build());
+        client.loadCollection(LoadCollectionReq.builder().collectionName(collection).build());
+    }
+
+    public Map<String, String> vectorIndexParams(String collection) {
+        return client.describeIndex(DescribeIndexReq.builder().collectionName(collection).fieldName("vector").build())
+                .getIndexDescByFieldName("vector").getExtraParams();
+    }
+
+    /** Which of these ids are stored (strong consistency). */
+    public Set<String> existingIds(String collection, List<String> ids) {
+        Set<String> found = new HashSet<>();
+        for (int from = 0; from < ids.size(); from += 1_000) {
+            List<Object> part = new ArrayList<>(ids.subList(from, Math.min(ids.size(), from + 1_000)));
+            QueryResp resp = client.query(QueryReq.builder().collectionName(collection).ids(part)
+                    .outputFields(List.of("id")).consistencyLevel(ConsistencyLevel.STRONG).build());
+            resp.getQueryResults().forEach(r -> found.add((String) r.getEntity().get("id")));
+        }
+        return found;
+    }
+
+    @Override
+    public void close() {
+        client.close();
+    }
+}

@@ -1,0 +1,116 @@
+"""ONNX graph edits that need no torch: saving (external data), add-outputs, FP16, INT8."""
+import re
+import shutil
+from pathlib import Path
+
+import onnx
+from onnx import TensorProto, helper
+
+from .spec import EXTERNAL_DATA_FILE, MODEL_FILE, hidden_state_name
+
+PROTOBUF_LIMIT = 2 * 1024 ** 3
+# The part of a torch-exported node name that says which transformer layer it belongs to:
+# "/encoder/layer.5/output/LayerNorm/Add_1" (BERT family), "/layers.3/mlp/down_proj/MatMul" (decoders).
+LAYER_SCOPE = re.compile(r"^/(?:[^/]+/)*?(?:layer|layers|h|block|blocks)\.(\d+)/")
+
+
+def tensor_bytes(model: onnx.ModelProto) -> int:
+    """Size of the weights held in the proto (initializers and Constant nodes)."""
+    total = sum(len(t.raw_data) for t in model.graph.initializer)
+    total += sum(len(a.t.raw_data) for n in model.graph.node for a in n.attribute if a.type == a.TENSOR)
+    return total
+
+
+def save_model(model: onnx.ModelProto, model_dir, external_data="auto") -> Path:
+    """Write model_dir/model.onnx; weights go to model_dir/model.onnx_data when external_data is
+    'always', or 'auto' and the proto would pass protobuf's 2 GB limit."""
+    model_dir = Path(model_dir)
+    model_dir.mkdir(parents=True, exist_ok=True)
+    path = model_dir / MODEL_FILE
+    data = model_dir / EXTERNAL_DATA_FILE
+    if data.exists():
+        data.unlink()  # onnx appends to an existing data file
+    external = external_data == "always" or (external_data == "auto" and tensor_bytes(model) > PROTOBUF_LIMIT - 2 ** 26)
+    if external:
+        onnx.save_model(model, str(path), save_as_external_data=True, all_tensors_to_one_file=True,
+                        location=EXTERNAL_DATA_FILE, size_threshold=1024, convert_attribute=True)
+    else:
+        onnx.save_model(model, str(path))
+    onnx.checker.check_model(str(path))  # path form: works for models with external data
+    return path
+
+
+def load_model(model_dir_or_file) -> onnx.ModelProto:
+    """Load a model with its external data (if any) into memory."""
+    path = Path(model_dir_or_file)
+    if path.is_dir():
+        path = path / MODEL_FILE
+    return onnx.load(str(path), load_external_data=True)
+
+
+def _output_shape(model, tensor):
+    inferred = onnx.shape_inference.infer_shapes(model)
+    for vi in list(inferred.graph.value_info) + list(inferred.graph.output):
+        if vi.name == tensor:
+            return vi.type.tensor_type.elem_type, [d.dim_param or (d.dim_value or None) for d in vi.type.tensor_type.shape.dim]
+    return TensorProto.FLOAT, ["batch_size", "sequence_length", None]
+
+
+def layer_outputs(model: onnx.ModelProto) -> dict:
+    """{layer number (1-based, as in hidden_states) -> tensor name}: the output of the last node in each
+    layer's name scope; hidden_states[0] (embeddings) is not needed for last-N pooling."""
+    last_node = {}
+    for node in model.graph.node:
+        m = LAYER_SCOPE.match(node.name)
+        if m:
+            last_node[int(m.group(1))] = node
+    if not last_node:
+        raise ValueError("no layer-scoped node names (/encoder/layer.N/...) found; pass --tensors explicitly")
+    return {index + 1: node.output[0] for index, node in sorted(last_node.items())}
+
+
+def add_outputs(model: onnx.ModelProto, last_n: int, tensors=None, keep_existing=False):
+    """Expose the last last_n layer outputs as graph outputs hidden_state.<layer>. Returns (model, names)."""
+    found = layer_outputs(model) if tensors is None else {i + 1: t for i, t in enumerate(tensors)}
+    layers = sorted(found)[-last_n:]
+    if len(layers) < last_n:
+        raise ValueError(f"model has {len(found)} layers, asked for the last {last_n}")
+    names = []
+    new_outputs = []
+    for layer in layers:
+        tensor = found[layer]
+        name = hidden_state_name(layer)
+        elem, dims = _output_shape(model, tensor)
+        model.graph.node.append(helper.make_node("Identity", [tensor], [name], name=f"tier0/{name}"))
+        new_outputs.append(helper.make_tensor_value_info(name, elem, dims))
+        names.append(name)
+    if not keep_existing:
+        del model.graph.output[:]
+    model.graph.output.extend(new_outputs)
+    return model, names
+
+
+def to_fp16(model: onnx.ModelProto) -> onnx.ModelProto:
+    """All float tensors to FP16, graph outputs included (keep_io_types=False: the engine reads FP16)."""
+    from onnxconverter_common import float16
+    return float16.convert_float_to_float16(model, keep_io_types=False, disable_shape_infer=False)
+
+
+def quantize_int8(src_model_file, dst_dir, external_data="auto") -> Path:
+    """ONNX Runtime dynamic quantization: INT8 weights, activations quantised per call; outputs stay FP32.
+    Per-channel weights: per-tensor scales cost MiniLM about 0.06 of cosine (min 0.93 vs 0.99)."""
+    from onnxruntime.quantization import QuantType, quantize_dynamic
+    dst_dir = Path(dst_dir)
+    dst_dir.mkdir(parents=True, exist_ok=True)
+    tmp = dst_dir / "quantized.tmp.onnx"
+    quantize_dynamic(str(src_model_file), str(tmp), weight_type=QuantType.QInt8, per_channel=True,
+                     use_external_data_format=external_data == "always")
+    model = onnx.load(str(tmp), load_external_data=True)
+    tmp.unlink()
+    for extra in dst_dir.glob("quantized.tmp.onnx*"):
+        extra.unlink()
+    return save_model(model, dst_dir, external_data)
+
+
+def copy_tokenizer(src, model_dir):
+    shutil.copyfile(src, Path(model_dir) / "tokenizer.json")

@@ -1,0 +1,208 @@
+package dev.tier0.embed.bench;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import dev.tier0.embed.BundledModel;
+import dev.tier0.embed.EngineOptions;
+import dev.tier0.embed.ExecutionProvider;
+import dev.tier0.embed.Sentences;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * {@code bench/run engine}: tier0's embedding throughput and latency against LangChain4j and bare ORT on the same
+ * 2,000 generated sentences (MiniLM FP32), plus the INT8 export against its FP32 original. Rows run interleaved,
+ * repeated; figures are medians. Prints a table and writes target/bench/engine.json.
+ */
+public final class EngineBenchmark {
+  private static final int SENTENCES = Integer.getInteger("bench.sentences", 2000);
+  private static final int REPEATS = Integer.getInteger("bench.repeats", 3);
+  private static final int LATENCY_QUERIES = Integer.getInteger("bench.latency.queries", 150);
+
+  private EngineBenchmark() {}
+
+  /** One row's measurements across repeats. */
+  private static final class Row {
+    final Contender contender;
+    final List<Double> sps = new ArrayList<>();
+    final List<Double> latenciesMs = new ArrayList<>();
+    double peakRssMib;
+
+    Row(Contender contender) {
+      this.contender = contender;
+    }
+
+    double medianSps() {
+      return Stats.median(sps);
+    }
+
+    double latency(double p) {
+      return Stats.percentile(latenciesMs.stream().mapToDouble(Double::doubleValue).toArray(), p);
+    }
+  }
+
+  public static void main(String[] args) throws Exception {
+    Path out = Path.of(System.getProperty("bench.out", "target/bench")).resolve("engine.json");
+    Path testModels = Path.of(System.getProperty("bench.test.models", "native/target/test-models"));
+    List<String> sentences = Sentences.generate(SENTENCES, 5, 60, 42);
+    List<String> queries = sentences.subList(0, Math.min(LATENCY_QUERIES, sentences.size()));
+    Path minilm = BundledModel.directory();
+    Path int8Dir = requireDir(testModels.resolve("minilm-last4-int8"));
+    Path fp32Dir = requireDir(testModels.resolve("minilm-last4-fp32"));
+    EngineOptions cpu = EngineOptions.builder().provider(ExecutionProvider.CPU).build(); // defaults otherwise
+
+    Map<String, Row> rows = new LinkedHashMap<>();
+    for (int batch : new int[] {1, 8, 32, 64}) {
+      rows.put("tier0_b" + batch, new Row(new Tier0Contender("tier0 batch " + batch, minilm,
+          cpu.toBuilder().batchMaxRecords(batch).build())));
+    }
+    rows.put("langchain4j", new Row(new LangChain4jContender()));
+    BareOrtContender bare = new BareOrtContender(minilm, 256, 32, "last_hidden_state");
+    bare.prepare(sentences);
+    rows.put("bare_ort_b32", new Row(bare));
+    rows.put("tier0_int8", new Row(new Tier0Contender("tier0 INT8 last4 batch 32", int8Dir,
+        cpu.toBuilder().batchMaxRecords(32).build())));
+    rows.put("tier0_fp32_last4", new Row(new Tier0Contender("tier0 FP32 last4 batch 32", fp32Dir,
+        cpu.toBuilder().batchMaxRecords(32).build())));
+
+    // warm-up: every row once on a slice, untimed (JIT, ORT arenas, LangChain4j's lazy init)
+    for (Row row : rows.values()) {
+      if (row.contender != bare) {
+        row.contender.embedAll(sentences.subList(0, 200));
+      }
+      row.contender.embedOne(queries.get(0));
+    }
+
+    Map<String, List<float[]>> vectors = new LinkedHashMap<>();
+    for (int repeat = 0; repeat < REPEATS; repeat++) {
+      for (Map.Entry<String, Row> e : rows.entrySet()) {
+        Row row = e.getValue();
+        PeakRss.reset();
+        long start = System.nanoTime();
+        List<float[]> result = row.contender.embedAll(sentences);
+        double seconds = (System.nanoTime() - start) / 1e9;
+        for (String q : queries) {
+          long t = System.nanoTime();
+          row.contender.embedOne(q);
+          row.latenciesMs.add((System.nanoTime() - t) / 1e6);
+        }
+        row.peakRssMib = Math.max(row.peakRssMib, PeakRss.mib());
+        row.sps.add(sentences.size() / seconds);
+        vectors.put(e.getKey(), result);
+        System.out.printf("  repeat %d  %-32s %8.1f sentences/s%n", repeat + 1, row.contender.name(), sentences.size() / seconds);
+      }
+    }
+
+    double int8MinCosine = minCosine(vectors.get("tier0_int8"), vectors.get("tier0_fp32_last4"));
+    double parityMinCosine = minCosine(vectors.get("tier0_b32"), vectors.get("langchain4j"));
+    Map<String, Object> json = report(rows, int8MinCosine, parityMinCosine);
+    printTable(rows, json);
+    Files.createDirectories(out.getParent());
+    new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValue(out.toFile(), json);
+    System.out.println("wrote " + out.toAbsolutePath());
+    for (Row row : rows.values()) {
+      row.contender.close();
+    }
+  }
+
+  private static Map<String, Object> report(Map<String, Row> rows, double int8MinCosine, double parityMinCosine) {
+    double tier0 = rows.get("tier0_b32").medianSps();
+    double lc4j = rows.get("langchain4j").medianSps();
+    double bare = rows.get("bare_ort_b32").medianSps();
+    double int8 = rows.get("tier0_int8").medianSps();
+    double fp32Last4 = rows.get("tier0_fp32_last4").medianSps();
+    Map<String, Object> json = new LinkedHashMap<>();
+    json.put("benchmark", "engine");
+    json.put("model", "all-MiniLM-L6-v2 FP32 (bundled graph, last_hidden_state, mean, max_length 256)");
+    json.put("sentences", SENTENCES);
+    json.put("repeats", REPEATS);
+    json.put("tier0_sps", round(tier0));
+    json.put("tier0_batch", 32);
+    json.put("langchain4j_sps", round(lc4j));
+    json.put("bare_ort_sps", round(bare));
+    json.put("int8_sps", round(int8));
+    json.put("fp32_last4_sps", round(fp32Last4));
+    json.put("int8_min_cosine", int8MinCosine);
+    json.put("tier0_vs_langchain4j_min_cosine", parityMinCosine);
+    json.put("single_query_p50_ms", round(rows.get("tier0_b32").latency(50)));
+    json.put("single_query_p99_ms", round(rows.get("tier0_b32").latency(99)));
+    Map<String, Object> ratios = new LinkedHashMap<>();
+    ratios.put("tier0_over_langchain4j", round(tier0 / lc4j));
+    ratios.put("tier0_over_bare_ort", round(tier0 / bare));
+    ratios.put("int8_over_fp32", round(int8 / fp32Last4));
+    json.put("ratios", ratios);
+    Map<String, Object> floors = new LinkedHashMap<>();
+    floors.put("tier0_over_langchain4j_min_1.3", tier0 / lc4j >= 1.3);
+    floors.put("tier0_over_bare_ort_min_0.95", tier0 / bare >= 0.95);
+    floors.put("int8_over_fp32_min_1.8", int8 / fp32Last4 >= 1.8);
+    floors.put("int8_min_cosine_min_0.99", int8MinCosine >= 0.99);
+    json.put("floors", floors);
+    json.put("floors_met", floors.values().stream().allMatch(Boolean.TRUE::equals));
+    List<Map<String, Object>> table = new ArrayList<>();
+    for (Map.Entry<String, Row> e : rows.entrySet()) {
+      Row row = e.getValue();
+      Map<String, Object> r = new LinkedHashMap<>();
+      r.put("id", e.getKey());
+      r.put("name", row.contender.name());
+      r.put("sentences_per_s", round(row.medianSps()));
+      r.put("sentences_per_s_repeats", row.sps.stream().map(EngineBenchmark::round).toList());
+      r.put("single_query_p50_ms", round(row.latency(50)));
+      r.put("single_query_p99_ms", round(row.latency(99)));
+      r.put("peak_rss_mib", round(row.peakRssMib));
+      table.add(r);
+    }
+    json.put("rows", table);
+    Map<String, Object> env = new LinkedHashMap<>();
+    env.put("cpus", Runtime.getRuntime().availableProcessors());
+    env.put("java", System.getProperty("java.version"));
+    env.put("os", System.getProperty("os.name") + " " + System.getProperty("os.arch"));
+    env.put("peak_rss_note", "process VmHWM during the row (reset per row); all contenders stay loaded in one JVM");
+    json.put("environment", env);
+    return json;
+  }
+
+  private static void printTable(Map<String, Row> rows, Map<String, Object> json) {
+    System.out.println();
+    System.out.printf("%-34s %14s %10s %10s %14s%n", "row", "sentences/s", "p50 ms", "p99 ms", "peak RSS MiB");
+    for (Row row : rows.values()) {
+      System.out.printf("%-34s %14.1f %10.2f %10.2f %14.0f%n", row.contender.name(), row.medianSps(),
+          row.latency(50), row.latency(99), row.peakRssMib);
+    }
+    System.out.println();
+    System.out.println("ratios: " + json.get("ratios"));
+    System.out.printf("INT8 vs FP32 min cosine: %.5f; tier0 vs LangChain4j min cosine: %.7f%n",
+        (double) json.get("int8_min_cosine"), (double) json.get("tier0_vs_langchain4j_min_cosine"));
+    System.out.println("floors: " + json.get("floors"));
+  }
+
+  private static double minCosine(List<float[]> a, List<float[]> b) {
+    double min = 1;
+    for (int i = 0; i < a.size(); i++) {
+      float[] x = a.get(i);
+      float[] y = b.get(i);
+      double dot = 0, nx = 0, ny = 0;
+      for (int k = 0; k < x.length; k++) {
+        dot += (double) x[k] * y[k];
+        nx += (double) x[k] * x[k];
+        ny += (double) y[k] * y[k];
+      }
+      min = Math.min(min, dot / Math.sqrt(nx * ny));
+    }
+    return min;
+  }
+
+  private static Path requireDir(Path dir) {
+    if (!Files.isRegularFile(dir.resolve("tier0-model.json"))) {
+      throw new IllegalStateException(dir + " is missing: run ./mvnw -B -pl native generate-test-resources first");
+    }
+    return dir;
+  }
+
+  private static double round(double v) {
+    return Math.round(v * 100) / 100.0;
+  }
+}
