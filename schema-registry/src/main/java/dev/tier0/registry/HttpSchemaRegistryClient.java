@@ -23,7 +23,9 @@ import org.slf4j.LoggerFactory;
  * {@link SchemaRegistryClient} over the Confluent REST API with {@code java.net.http}. No caching here (see
  * {@link CachingSchemaRegistryClient}); transient failures (connection errors, timeouts, 5xx, 429) are retried
  * {@link RegistryConfig#maxRetries()} times with exponential backoff, moving to the next configured URL each
- * time; everything else fails at once with the registry's own message.
+ * time; everything else fails at once with the registry's own message. After a call has used up its retries,
+ * calls in the next {@link RegistryConfig#retryMaxWait()} fail at once (a registry that is down should cost one
+ * retry budget, not one per record).
  */
 public final class HttpSchemaRegistryClient implements SchemaRegistryClient {
   private static final Logger LOG = LoggerFactory.getLogger(HttpSchemaRegistryClient.class);
@@ -38,6 +40,10 @@ public final class HttpSchemaRegistryClient implements SchemaRegistryClient {
   private final ObjectMapper json = new ObjectMapper();
   /** The URL that answered last; failures move on to the next one. */
   private final AtomicInteger currentUrl = new AtomicInteger();
+  /** Set when a call used up its retries; until quietUntil, calls fail fast. Cleared by any success. */
+  private volatile Outage outage;
+
+  private record Outage(long quietUntilNanos, String reason, int status, int errorCode) {}
 
   public HttpSchemaRegistryClient(RegistryConfig config) {
     this.config = config;
@@ -111,6 +117,14 @@ public final class HttpSchemaRegistryClient implements SchemaRegistryClient {
 
   /** One API call with the configured retries; the parsed JSON body of a 2xx reply. */
   private JsonNode call(String method, String path, String body) {
+    Outage outage = this.outage;
+    if (outage != null && System.nanoTime() < outage.quietUntilNanos()) {
+      // one caller has just spent the whole retry budget: the next ones fail at once instead of each stalling
+      // its thread for as long again
+      throw new RegistryUnavailableException("schema registry " + config.urls() + " still unavailable for " + method
+          + " " + path + " (not retried before " + config.retryMaxWait().toMillis() + " ms after the last failed "
+          + "attempts): " + outage.reason(), outage.status(), outage.errorCode(), null);
+    }
     RuntimeException lastFailure = null;
     int lastStatus = 0;
     int lastErrorCode = 0;
@@ -139,6 +153,7 @@ public final class HttpSchemaRegistryClient implements SchemaRegistryClient {
       }
       int status = response.statusCode();
       if (status / 100 == 2) {
+        this.outage = null;
         return parse(response.body(), method, url);
       }
       RegistryError error = RegistryError.parse(json, response.body());
@@ -154,6 +169,7 @@ public final class HttpSchemaRegistryClient implements SchemaRegistryClient {
     }
     String cause = lastFailure != null ? lastFailure.getMessage()
         : "last answer HTTP " + lastStatus + (lastErrorCode != 0 ? " error_code " + lastErrorCode : "");
+    this.outage = new Outage(System.nanoTime() + config.retryMaxWait().toNanos(), cause, lastStatus, lastErrorCode);
     throw new RegistryUnavailableException("schema registry " + config.urls() + " unavailable for " + method + " "
         + path + " after " + (config.maxRetries() + 1) + " attempts: " + cause, lastStatus, lastErrorCode,
         lastFailure == null ? null : lastFailure.getCause());

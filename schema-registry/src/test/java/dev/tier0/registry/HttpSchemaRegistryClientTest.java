@@ -108,6 +108,24 @@ class HttpSchemaRegistryClientTest {
   }
 
   @Test
+  void shouldFailFastRightAfterAnOutageUsedUpTheRetriesAndRecoverOnceItPasses() throws Exception {
+    AtomicInteger calls = new AtomicInteger();
+    try (ScriptedServer server = ScriptedServer.http(r -> calls.incrementAndGet() <= 2
+        ? Reply.json(503, "{\"error_code\":50003,\"message\":\"down\"}") : Reply.json(200, "{\"id\":4}"));
+         HttpSchemaRegistryClient client = new HttpSchemaRegistryClient(RegistryConfig.builder().url(server.url())
+             .maxRetries(1).retryWait(Duration.ofMillis(10)).retryMaxWait(Duration.ofMillis(500)).build())) {
+      assertThatThrownBy(() -> client.register("s", SchemaType.AVRO, AVRO)).hasMessageContaining("after 2 attempts");
+      assertThatThrownBy(() -> client.register("s", SchemaType.AVRO, AVRO))
+          .isInstanceOf(RegistryUnavailableException.class).hasMessageContaining("still unavailable")
+          .hasMessageContaining("HTTP 503");
+      assertThat(server.requests()).hasSize(2);
+
+      Thread.sleep(600);
+      assertThat(client.register("s", SchemaType.AVRO, AVRO)).isEqualTo(4);
+    }
+  }
+
+  @Test
   void shouldTreatARefusedConnectionAsAnOutageAndFailOverToTheNextUrl() throws Exception {
     String dead;
     try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
