@@ -79,7 +79,7 @@ public final class ApicurioRegistry implements AutoCloseable {
                         "apicurio-registry-runner.jar");
         if (!Files.isRegularFile(runner)) {
             throw new LocalStackException("Apicurio Registry is not built: " + runner.toAbsolutePath()
-                    + " is missing. Build it with ./mvnw -B -pl apicurio-registry package (not with -Dmaven.test.skip)");
+                    + " is missing. Build it with ./mvnw -B -pl apicurio-registry package (it is skipped with -DskipTests or -Dmaven.test.skip)");
         }
         return runner;
     }
