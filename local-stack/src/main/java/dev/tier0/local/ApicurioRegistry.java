@@ -79,7 +79,8 @@ public final class ApicurioRegistry implements AutoCloseable {
                         "apicurio-registry-runner.jar");
         if (!Files.isRegularFile(runner)) {
             throw new LocalStackException("Apicurio Registry is not built: " + runner.toAbsolutePath()
-                    + " is missing. Build it with ./mvnw -B -pl apicurio-registry package (it is skipped with -DskipTests or -Dmaven.test.skip)");
+                    + " is missing. Build it with ./mvnw -B -pl apicurio-registry package"
+                    + " (skipped under -DskipTests and -Dmaven.test.skip)");
         }
         return runner;
     }
@@ -152,7 +153,8 @@ public final class ApicurioRegistry implements AutoCloseable {
             stop();
             throw e;
         }
-        LOG.info("Apicurio Registry at {} in {} ms (log {})", url(), (System.nanoTime() - started) / 1_000_000, logFile);
+        LOG.info("Apicurio Registry at {} in {} ms (log {})", url(), (System.nanoTime() - started) / 1_000_000,
+                logFile);
     }
 
     /** Ready means: the Confluent API lists subjects. */

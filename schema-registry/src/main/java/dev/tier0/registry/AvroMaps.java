@@ -262,7 +262,8 @@ public final class AvroMaps {
 
   private static boolean isNullable(Schema schema) {
     return schema.getType() == Schema.Type.NULL
-        || schema.getType() == Schema.Type.UNION && schema.getTypes().stream().anyMatch(s -> s.getType() == Schema.Type.NULL);
+        || schema.getType() == Schema.Type.UNION
+            && schema.getTypes().stream().anyMatch(s -> s.getType() == Schema.Type.NULL);
   }
 
   private static boolean isIntegral(Object value) {

@@ -120,7 +120,8 @@ public final class RegistryConfig {
     }
     String trust = string(props, TRUSTSTORE_LOCATION);
     if (trust != null && !trust.isBlank()) {
-      b.truststore(new KeyStoreFile(Path.of(trust), string(props, TRUSTSTORE_PASSWORD), string(props, TRUSTSTORE_TYPE)));
+      b.truststore(new KeyStoreFile(Path.of(trust), string(props, TRUSTSTORE_PASSWORD),
+          string(props, TRUSTSTORE_TYPE)));
     }
     String key = string(props, KEYSTORE_LOCATION);
     if (key != null && !key.isBlank()) {
