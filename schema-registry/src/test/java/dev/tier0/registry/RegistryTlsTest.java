@@ -7,6 +7,7 @@ import dev.tier0.registry.RegistryConfig.KeyStoreFile;
 import dev.tier0.registry.ScriptedServer.Reply;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.KeyStore;
@@ -32,9 +33,13 @@ class RegistryTlsTest {
       keytool("-genkeypair", "-alias", who, "-keyalg", "EC", "-groupname", "secp256r1", "-dname", "CN=" + who,
           "-ext", "SAN=ip:127.0.0.1,dns:localhost", "-validity", "2", "-keystore", who + ".p12", "-storetype", "PKCS12",
           "-storepass", PASSWORD, "-keypass", PASSWORD);
-      keytool("-exportcert", "-alias", who, "-keystore", who + ".p12", "-storepass", PASSWORD, "-file", who + ".crt");
-      keytool("-importcert", "-noprompt", "-alias", who, "-file", who + ".crt", "-keystore", who + "-trust.p12",
-          "-storetype", "PKCS12", "-storepass", PASSWORD);
+      // the trust store holding just that certificate (in process: a keytool run costs a JVM start)
+      KeyStore trust = KeyStore.getInstance("PKCS12");
+      trust.load(null, null);
+      trust.setCertificateEntry(who, load(who + ".p12").getCertificate(who));
+      try (OutputStream out = Files.newOutputStream(dir.resolve(who + "-trust.p12"))) {
+        trust.store(out, PASSWORD.toCharArray());
+      }
     }
   }
 
