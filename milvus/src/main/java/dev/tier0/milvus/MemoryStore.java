@@ -106,7 +106,7 @@ public final class MemoryStore implements AutoCloseable {
             }
             verify(wanted, describeSchema());
             ensureIndex(index);
-            ensureLoaded();
+            loadIfReleased();
             return null;
         });
         this.spec = wanted;
@@ -152,7 +152,7 @@ public final class MemoryStore implements AutoCloseable {
 
     /** Nearest memories of one tenant, best first; the tenant condition is always part of the filter. */
     public List<Hit> search(SearchQuery query) {
-        RowEncoder rows = encoder();
+        encoder(); // learns the dimension of an existing collection when ensureCollection was not called
         if (query.vector() == null || query.vector().length != spec.dimension()) {
             throw new PermanentStoreException("query vector has dimension "
                     + (query.vector() == null ? "null" : query.vector().length) + ", the collection has "
@@ -175,7 +175,7 @@ public final class MemoryStore implements AutoCloseable {
                 // read-your-own-writes for this client without waiting for every replica (Strong would)
                 .consistencyLevel(ConsistencyLevel.SESSION)
                 .build();
-        SearchResp response = call("search", () -> client.search(request));
+        SearchResp response = readLoaded("search", () -> client.search(request));
         List<Hit> hits = new ArrayList<>();
         if (response.getSearchResults().isEmpty()) {
             return hits;
@@ -197,7 +197,7 @@ public final class MemoryStore implements AutoCloseable {
     public long count() {
         QueryReq request = QueryReq.builder().databaseName(config.database()).collectionName(config.collection())
                 .filter("").outputFields(List.of("count(*)")).consistencyLevel(ConsistencyLevel.STRONG).build();
-        QueryResp response = call("count", () -> client.query(request));
+        QueryResp response = readLoaded("count", () -> client.query(request));
         Object value = response.getQueryResults().get(0).getEntity().get("count(*)");
         return ((Number) value).longValue();
     }
@@ -276,13 +276,44 @@ public final class MemoryStore implements AutoCloseable {
         }
     }
 
-    private void ensureLoaded() {
+
+    /**
+     * A read that needs the collection loaded. Milvus Lite forgets the load state when it restarts (and anyone may
+     * release a collection on Milvus), so a permanent-looking failure on a released collection loads it and tries
+     * once more. Transient failures go straight to the caller.
+     */
+    private <T> T readLoaded(String operation, Supplier<T> action) {
+        try {
+            return action.get();
+        } catch (RuntimeException e) {
+            if (ErrorClassifier.isTransient(e)) {
+                throw ErrorClassifier.classify(operation + " (collection " + config.collection() + ")", e);
+            }
+            boolean reloaded;
+            try {
+                reloaded = loadIfReleased();
+            } catch (RuntimeException loadFailure) {
+                e.addSuppressed(loadFailure);
+                reloaded = false;
+            }
+            if (!reloaded) {
+                throw ErrorClassifier.classify(operation + " (collection " + config.collection() + ")", e);
+            }
+            log.info("collection {} was not loaded (server restarted or collection released); loaded it again",
+                    config.collection());
+            return call(operation, action);
+        }
+    }
+
+    private boolean loadIfReleased() {
         boolean loaded = client.getLoadState(GetLoadStateReq.builder().databaseName(config.database())
                 .collectionName(config.collection()).build());
-        if (!loaded) {
-            client.loadCollection(LoadCollectionReq.builder().databaseName(config.database())
-                    .collectionName(config.collection()).build());
+        if (loaded) {
+            return false;
         }
+        client.loadCollection(LoadCollectionReq.builder().databaseName(config.database())
+                .collectionName(config.collection()).build());
+        return true;
     }
 
     private <T> T write(String operation, Supplier<T> action) {

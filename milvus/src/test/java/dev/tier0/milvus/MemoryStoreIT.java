@@ -3,6 +3,9 @@ package dev.tier0.milvus;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.milvus.v2.common.DataType;
+import io.milvus.v2.service.collection.request.AddFieldReq;
+import io.milvus.v2.service.collection.request.CreateCollectionReq.CollectionSchema;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -53,6 +56,18 @@ class MemoryStoreIT {
     }
 
     @Test
+    void noServerIsATransientError() throws Exception {
+        int port;
+        try (java.net.ServerSocket socket = new java.net.ServerSocket(0)) {
+            port = socket.getLocalPort(); // closed again: nothing listens there
+        }
+        MilvusConfig nowhere = MilvusConfig.builder().uri("http://127.0.0.1:" + port).connectTimeoutMs(2_000)
+                .rpcTimeoutMs(2_000).build();
+        assertThatThrownBy(() -> MemoryStore.connect(nowhere)).isInstanceOf(TransientStoreException.class)
+                .hasCauseInstanceOf(RuntimeException.class);
+    }
+
+    @Test
     void dimensionMismatchNamesTheField() {
         try (MemoryStore store = MemoryStore.connect(config("dims"))) {
             store.ensureCollection(8);
@@ -61,6 +76,30 @@ class MemoryStoreIT {
             assertThatThrownBy(() -> other.ensureCollection(16))
                     .isInstanceOf(SchemaMismatchException.class)
                     .hasMessageContaining("'vector' has dimension 8, expected 16");
+        }
+    }
+
+    @Test
+    void aForeignSchemaIsReportedFieldByFieldAndLeftAlone() {
+        try (RawClient raw = new RawClient(lite.uri())) {
+            CollectionSchema foreign = CollectionSchema.builder().build();
+            foreign.addField(AddFieldReq.builder().fieldName("id").dataType(DataType.Int64).isPrimaryKey(true)
+                    .autoID(true).build());
+            foreign.addField(AddFieldReq.builder().fieldName("vector").dataType(DataType.FloatVector).dimension(8)
+                    .build());
+            raw.create("foreign", foreign);
+        }
+        try (MemoryStore store = MemoryStore.connect(config("foreign"))) {
+            assertThatThrownBy(() -> store.ensureCollection(8))
+                    .isInstanceOf(SchemaMismatchException.class)
+                    .hasMessageContaining("field 'id' has type Int64, expected VarChar")
+                    .hasMessageContaining("field 'id' has autoID on")
+                    .hasMessageContaining("field 'tenant' is missing")
+                    .hasMessageContaining("never drops or alters");
+            assertThat(store.existingDimension()).contains(8);
+        }
+        try (RawClient raw = new RawClient(lite.uri())) {
+            assertThat(raw.fieldNames("foreign")).containsExactly("id", "vector");
         }
     }
 

@@ -3,13 +3,15 @@ package dev.tier0.milvus;
 import io.milvus.v2.client.ConnectConfig;
 import io.milvus.v2.client.MilvusClientV2;
 import io.milvus.v2.common.ConsistencyLevel;
+import io.milvus.v2.service.collection.request.CreateCollectionReq;
+import io.milvus.v2.service.collection.request.CreateCollectionReq.CollectionSchema;
+import io.milvus.v2.service.collection.request.DescribeCollectionReq;
 import io.milvus.v2.service.collection.request.LoadCollectionReq;
 import io.milvus.v2.service.collection.request.ReleaseCollectionReq;
 import io.milvus.v2.service.index.request.DescribeIndexReq;
 import io.milvus.v2.service.utility.request.FlushReq;
 import io.milvus.v2.service.vector.request.QueryReq;
 import io.milvus.v2.service.vector.response.QueryResp;
-import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -35,7 +37,18 @@ public final class RawClient implements AutoCloseable {
     public void flushAndIndex(String collection) {
         flush(collection);
         client.releaseCollection(ReleaseCollectionReq.builder().collectionName(collection).build());
-        client.loadCollection(LoadCollectionReq.builder().collectionName(collection).build());
+        client.loadCollection(LoadCollectionReq.builder().collectionName(collection).timeout(1_800_000L).build());
+    }
+
+    /** A collection created behind tier0's back, with no index (like a hand-made one). */
+    public void create(String collection, CollectionSchema schema) {
+        client.createCollection(CreateCollectionReq.builder().collectionName(collection).collectionSchema(schema)
+                .build());
+    }
+
+    public List<String> fieldNames(String collection) {
+        return client.describeCollection(DescribeCollectionReq.builder().collectionName(collection).build())
+                .getFieldNames();
     }
 
     public Map<String, String> vectorIndexParams(String collection) {
@@ -47,8 +60,10 @@ public final class RawClient implements AutoCloseable {
     public Set<String> existingIds(String collection, List<String> ids) {
         Set<String> found = new HashSet<>();
         for (int from = 0; from < ids.size(); from += 1_000) {
-            List<Object> part = new ArrayList<>(ids.subList(from, Math.min(ids.size(), from + 1_000)));
-            QueryResp resp = client.query(QueryReq.builder().collectionName(collection).ids(part)
+            List<String> part = ids.subList(from, Math.min(ids.size(), from + 1_000));
+            // by expression: Milvus Lite answers QueryReq.ids with a status code this SDK cannot decode
+            QueryResp resp = client.query(QueryReq.builder().collectionName(collection)
+                    .filter(FilterExpressions.idIn(part)).limit(part.size())
                     .outputFields(List.of("id")).consistencyLevel(ConsistencyLevel.STRONG).build());
             resp.getQueryResults().forEach(r -> found.add((String) r.getEntity().get("id")));
         }

@@ -1,0 +1,197 @@
+package dev.tier0.connect;
+
+import dev.tier0.embed.EmbeddingEngine;
+import dev.tier0.embed.SharedModels;
+import dev.tier0.memory.IncomingRecord;
+import dev.tier0.memory.MappingResult;
+import dev.tier0.memory.MemoryMapper;
+import dev.tier0.memory.config.SharedConfig;
+import dev.tier0.milvus.MemoryStore;
+import dev.tier0.milvus.MilvusConfig;
+import dev.tier0.milvus.StoreException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
+import java.util.Map;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.connect.errors.ConnectException;
+import org.apache.kafka.connect.errors.RetriableException;
+import org.apache.kafka.connect.sink.ErrantRecordReporter;
+import org.apache.kafka.connect.sink.SinkRecord;
+import org.apache.kafka.connect.sink.SinkTask;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Maps records to memories and hands them to the {@link WritePipeline} in batches; commits only offsets whose
+ * records are settled (stored, deleted, dead-lettered or skipped). put() never waits for the store: when too
+ * many records are in flight it pauses its partitions instead.
+ */
+public class Tier0SinkTask extends SinkTask {
+  private static final Logger LOG = LoggerFactory.getLogger(Tier0SinkTask.class);
+  /** How soon put() runs again while work is in flight, to settle offsets and resume partitions promptly. */
+  private static final Duration IN_FLIGHT_POLL = Duration.ofMillis(100);
+
+  private Tier0SinkConnectorConfig config;
+  private MemoryMapper mapper;
+  private IncomingRecords incoming;
+  private BadRecords badRecords;
+  private EmbeddingEngine engine;
+  private WritePipeline pipeline;
+  private final DurableOffsets offsets = new DurableOffsets();
+  private final List<Entry> buffer = new ArrayList<>();
+  private long bufferStartedNanos;
+  private int inFlight;
+  private boolean paused;
+
+  @Override
+  public String version() {
+    return Version.get();
+  }
+
+  @Override
+  public void start(Map<String, String> props) {
+    config = new Tier0SinkConnectorConfig(props);
+    mapper = new MemoryMapper(config.mappingConfig());
+    incoming = new IncomingRecords(config.mappingConfig().headerFields());
+    badRecords = new BadRecords(errantRecordReporter(), config.toleratesAllErrors());
+    ModelLoads.register();
+    OrtEnvironmentGuard.ensureCreated();
+    engine = SharedModels.acquire(SharedConfig.modelDir(config), SharedConfig.engineOptions(config));
+    MilvusConfig milvus = SharedConfig.milvusConfig(config);
+    int dimension = engine.dimension();
+    pipeline = new WritePipeline(props.getOrDefault("name", "tier0") + "-"
+        + props.getOrDefault(Tier0SinkConnector.TASK_INDEX, "0"), engine, () -> {
+      MemoryStore store = MemoryStore.connect(milvus);
+      try {
+        store.ensureCollection(dimension);
+        return store;
+      } catch (RuntimeException e) {
+        store.close();
+        throw e;
+      }
+    }, config.retryPolicy());
+    LOG.info("tier0 sink task started: model {} ({} dims), {}", engine.modelName(), dimension, milvus);
+  }
+
+  private ErrantRecordReporter errantRecordReporter() {
+    try {
+      return context.errantRecordReporter();
+    } catch (NoSuchMethodError | NoClassDefFoundError e) {
+      return null; // a worker older than Kafka 2.6
+    }
+  }
+
+  @Override
+  public void put(Collection<SinkRecord> records) {
+    settleCompleted();
+    StoreException unavailable = pipeline.unavailable();
+    if (unavailable != null) {
+      // The framework keeps these records and offers them again after the timeout: nothing is lost.
+      context.timeout(config.retryPolicy().maxBackoff().toMillis());
+      throw new RetriableException("Milvus is unavailable; " + inFlight + " records wait to be written", unavailable);
+    }
+    for (SinkRecord record : records) {
+      accept(record);
+    }
+    if (!buffer.isEmpty() && System.nanoTime() - bufferStartedNanos >= config.writeLinger().toNanos()) {
+      seal();
+    }
+    applyBackpressure();
+    if (inFlight > 0) {
+      context.timeout(Math.min(IN_FLIGHT_POLL.toMillis(), Math.max(1, config.writeLinger().toMillis())));
+    }
+  }
+
+  private void accept(SinkRecord record) {
+    IncomingRecord source = incoming.from(record);
+    MappingResult result = mapper.map(source);
+    Entry entry;
+    if (result instanceof MappingResult.Upsert upsert) {
+      entry = new Entry.Write(record, source, upsert.memory());
+    } else if (result instanceof MappingResult.Delete delete) {
+      entry = new Entry.Remove(record, delete.id());
+    } else if (result instanceof MappingResult.Rejected rejected) {
+      badRecords.reject(record, rejected.reason(), null);
+      entry = new Entry.Settled(record);
+    } else {
+      LOG.trace("skipped {}: {}", source.coordinates(), ((MappingResult.Skipped) result).reason());
+      entry = new Entry.Settled(record);
+    }
+    if (buffer.isEmpty()) {
+      bufferStartedNanos = System.nanoTime();
+    }
+    buffer.add(entry);
+    inFlight++;
+    if (buffer.size() >= config.writeBatchMaxRecords()) {
+      seal();
+    }
+  }
+
+  private void seal() {
+    pipeline.submit(new Batch(buffer));
+    buffer.clear();
+  }
+
+  /** Reports what the store or the model refused, then lets the batch's offsets be committed. */
+  private void settleCompleted() {
+    for (Batch batch : pipeline.completed()) {
+      for (Batch.Rejection rejection : batch.rejections()) {
+        badRecords.reject(rejection.record(), rejection.reason(), rejection.cause());
+      }
+      batch.lastOffsets().forEach(offsets::settled);
+      inFlight -= batch.size();
+    }
+    RuntimeException failure = pipeline.failure();
+    if (failure != null) {
+      throw new ConnectException("the tier0 write pipeline failed: " + failure.getMessage(), failure);
+    }
+  }
+
+  private void applyBackpressure() {
+    int limit = config.maxBufferedRecords();
+    if (!paused && inFlight >= limit) {
+      paused = true;
+      context.pause(context.assignment().toArray(TopicPartition[]::new));
+      LOG.debug("{} records in flight: pausing {}", inFlight, context.assignment());
+    } else if (paused && inFlight <= limit / 2) {
+      paused = false;
+      context.resume(context.assignment().toArray(TopicPartition[]::new));
+      LOG.debug("{} records in flight: resuming", inFlight);
+    }
+  }
+
+  @Override
+  public Map<TopicPartition, OffsetAndMetadata> preCommit(Map<TopicPartition, OffsetAndMetadata> currentOffsets) {
+    settleCompleted();
+    if (!buffer.isEmpty()) {
+      seal();
+    }
+    return offsets.committable(currentOffsets.keySet());
+  }
+
+  @Override
+  public void open(Collection<TopicPartition> partitions) {
+    if (paused) {
+      context.pause(partitions.toArray(TopicPartition[]::new));
+    }
+  }
+
+  @Override
+  public void close(Collection<TopicPartition> partitions) {
+    offsets.forget(partitions);
+  }
+
+  @Override
+  public void stop() {
+    if (pipeline != null) {
+      pipeline.close();
+    }
+    if (engine != null) {
+      engine.close();
+    }
+    LOG.info("tier0 sink task stopped");
+  }
+}

@@ -1,0 +1,320 @@
+package dev.tier0.memory.config;
+
+import dev.tier0.embed.BundledModel;
+import dev.tier0.embed.CoreMlComputeUnits;
+import dev.tier0.embed.EngineOptions;
+import dev.tier0.embed.ExecutionProvider;
+import dev.tier0.memory.IdStrategy;
+import dev.tier0.memory.MappingConfig;
+import dev.tier0.milvus.MilvusConfig;
+import dev.tier0.milvus.VectorType;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.regex.Pattern;
+import org.apache.kafka.common.config.AbstractConfig;
+import org.apache.kafka.common.config.ConfigDef;
+import org.apache.kafka.common.config.ConfigDef.Importance;
+import org.apache.kafka.common.config.ConfigDef.Range;
+import org.apache.kafka.common.config.ConfigDef.Type;
+import org.apache.kafka.common.config.ConfigDef.Width;
+import org.apache.kafka.common.config.types.Password;
+
+/**
+ * The configuration vocabulary shared by the Connect sink and the Streams app: one set of names, docs, defaults
+ * and validators for the model, the Milvus store and the record mapping, so a user learns it once.
+ *
+ * <p>Each user builds its own {@link ConfigDef} with {@link #define(ConfigDef)} (or the per-group methods) and its
+ * own {@link AbstractConfig}; the static accessors here turn a parsed config into the typed settings objects.
+ */
+public final class SharedConfig {
+  private SharedConfig() {}
+
+  public static final String MODEL_GROUP = "Model";
+  public static final String MILVUS_GROUP = "Milvus";
+  public static final String RECORD_GROUP = "Record mapping";
+
+  // ---- model.*
+  public static final String MODEL_DIR = "model.dir";
+  public static final String MODEL_EXECUTION_PROVIDER = "model.execution.provider";
+  public static final String MODEL_EXECUTION_STRICT = "model.execution.strict";
+  public static final String MODEL_COREML_COMPUTE_UNITS = "model.coreml.compute.units";
+  public static final String MODEL_COREML_CACHE_DIR = "model.coreml.cache.dir";
+  public static final String MODEL_THREADS = "model.threads";
+  public static final String MODEL_BATCH_MAX_RECORDS = "model.batch.max.records";
+  public static final String MODEL_BATCH_MAX_TOKENS = "model.batch.max.tokens";
+
+  // ---- milvus.*
+  public static final String MILVUS_URI = "milvus.uri";
+  public static final String MILVUS_TOKEN = "milvus.token";
+  public static final String MILVUS_DATABASE = "milvus.database";
+  public static final String MILVUS_COLLECTION = "milvus.collection";
+  public static final String MILVUS_VECTOR_TYPE = "milvus.vector.type";
+  public static final String MILVUS_INDEX_M = "milvus.index.m";
+  public static final String MILVUS_INDEX_EF_CONSTRUCTION = "milvus.index.ef.construction";
+  public static final String MILVUS_SEARCH_EF = "milvus.search.ef";
+  public static final String MILVUS_TLS_SERVER_CERT_PATH = "milvus.tls.server.cert.path";
+  public static final String MILVUS_TLS_SERVER_NAME = "milvus.tls.server.name";
+  public static final String MILVUS_TLS_CA_CERT_PATH = "milvus.tls.ca.cert.path";
+  public static final String MILVUS_TLS_CLIENT_CERT_PATH = "milvus.tls.client.cert.path";
+  public static final String MILVUS_TLS_CLIENT_KEY_PATH = "milvus.tls.client.key.path";
+  public static final String MILVUS_CONNECT_TIMEOUT_MS = "milvus.connect.timeout.ms";
+  public static final String MILVUS_RPC_TIMEOUT_MS = "milvus.rpc.timeout.ms";
+
+  // ---- record.*
+  public static final String RECORD_TEXT_FIELD = "record.text.field";
+  public static final String RECORD_ID_STRATEGY = "record.id.strategy";
+  public static final String RECORD_ID_FIELD = "record.id.field";
+  public static final String RECORD_TENANT_FIELD = "record.tenant.field";
+  public static final String RECORD_TENANT_DEFAULT = "record.tenant.default";
+  public static final String RECORD_METADATA_FIELDS = "record.metadata.fields";
+  public static final String RECORD_HEADER_FIELDS = "record.header.fields";
+  public static final String RECORD_TEXT_MAX_BYTES = "record.text.max.bytes";
+  public static final String RECORD_ID_MAX_BYTES = "record.id.max.bytes";
+  public static final String DELETE_ON_TOMBSTONE = "delete.on.tombstone";
+
+  public static final String DEFAULT_MILVUS_URI = "http://localhost:19530";
+  public static final String DEFAULT_COLLECTION = "tier0_memories";
+  /** Milvus collection names: a letter or underscore, then letters, digits, underscores. */
+  public static final Pattern COLLECTION_PATTERN = Pattern.compile("[A-Za-z_][A-Za-z0-9_]{0,254}");
+
+  /** Every shared key, in the order of the groups: model, Milvus, record mapping. */
+  public static ConfigDef define(ConfigDef def) {
+    return defineRecord(defineMilvus(defineModel(def)));
+  }
+
+  public static ConfigDef defineModel(ConfigDef def) {
+    int order = 0;
+    return def
+        .define(MODEL_DIR, Type.STRING, "", ConfigValidators.optionalPath(), Importance.HIGH,
+            "Directory holding the model: model.onnx (plus external data), tokenizer.json and tier0-model.json "
+                + "(the spec: dimension, outputs, pooling, max_length, padding). Empty: the bundled "
+                + "all-MiniLM-L6-v2 (384 dimensions).",
+            MODEL_GROUP, ++order, Width.LONG, "Model directory")
+        .define(MODEL_EXECUTION_PROVIDER, Type.STRING, "auto",
+            ConfigValidators.oneOf("auto", "cpu", "cuda", "coreml"), Importance.MEDIUM,
+            "Where ONNX Runtime runs the model. auto: CoreML on Apple silicon, CUDA when available, else CPU. "
+                + "coreml compiles static shapes, so it needs a model whose spec pads to a fixed length or to "
+                + "buckets.",
+            MODEL_GROUP, ++order, Width.SHORT, "Execution provider")
+        .define(MODEL_EXECUTION_STRICT, Type.BOOLEAN, false, Importance.LOW,
+            "When true, a requested execution provider that cannot be used is an error; when false the engine "
+                + "logs a warning and falls back to CPU.",
+            MODEL_GROUP, ++order, Width.SHORT, "Strict execution provider")
+        .define(MODEL_COREML_COMPUTE_UNITS, Type.STRING, "ALL",
+            ConfigValidators.oneOf("ALL", "CPUAndNeuralEngine", "CPUAndGPU", "CPUOnly"), Importance.LOW,
+            "CoreML only: which Apple silicon units the compiled model may use.",
+            MODEL_GROUP, ++order, Width.SHORT, "CoreML compute units")
+        .define(MODEL_COREML_CACHE_DIR, Type.STRING, "", ConfigValidators.optionalPath(), Importance.LOW,
+            "CoreML only: where compiled models are kept across restarts. Empty: <model.dir>/.coreml-cache.",
+            MODEL_GROUP, ++order, Width.LONG, "CoreML cache directory")
+        .define(MODEL_THREADS, Type.INT, 0, Range.atLeast(0), Importance.MEDIUM,
+            "ONNX Runtime intra-op threads for the shared model. 0: ONNX Runtime's default (one per core).",
+            MODEL_GROUP, ++order, Width.SHORT, "Inference threads")
+        .define(MODEL_BATCH_MAX_RECORDS, Type.INT, 32, Range.between(1, 4096), Importance.MEDIUM,
+            "Most texts embedded in one inference run.",
+            MODEL_GROUP, ++order, Width.SHORT, "Batch size (records)")
+        .define(MODEL_BATCH_MAX_TOKENS, Type.INT, 8192, Range.between(1, 1 << 20), Importance.MEDIUM,
+            "Most padded tokens (rows x padded length) in one inference run: bounds the memory of one batch.",
+            MODEL_GROUP, ++order, Width.SHORT, "Batch size (tokens)");
+  }
+
+  public static ConfigDef defineMilvus(ConfigDef def) {
+    int order = 0;
+    return def
+        .define(MILVUS_URI, Type.STRING, DEFAULT_MILVUS_URI, ConfigValidators.milvusUri(), Importance.HIGH,
+            "The Milvus endpoint (Milvus standalone or cluster, Zilliz Cloud, or Milvus Lite's server).",
+            MILVUS_GROUP, ++order, Width.LONG, "Milvus URI")
+        .define(MILVUS_TOKEN, Type.PASSWORD, null, Importance.HIGH,
+            "Milvus credentials: \"user:password\", or a Zilliz Cloud API key. Never logged.",
+            MILVUS_GROUP, ++order, Width.MEDIUM, "Milvus token")
+        .define(MILVUS_DATABASE, Type.STRING, "", Importance.LOW,
+            "The Milvus database. Empty: the server's default database.",
+            MILVUS_GROUP, ++order, Width.MEDIUM, "Milvus database")
+        .define(MILVUS_COLLECTION, Type.STRING, DEFAULT_COLLECTION,
+            ConfigValidators.matching(COLLECTION_PATTERN, "a Milvus collection name"), Importance.HIGH,
+            "The collection memories are stored in. Created with tier0's schema when missing; verified when "
+                + "present (a different vector dimension is an error).",
+            MILVUS_GROUP, ++order, Width.MEDIUM, "Collection")
+        .define(MILVUS_VECTOR_TYPE, Type.STRING, "FLOAT_VECTOR",
+            ConfigValidators.oneOf("FLOAT_VECTOR", "FLOAT16_VECTOR"), Importance.LOW,
+            "How vectors are stored when the collection is created. FLOAT16_VECTOR halves the storage but needs "
+                + "a server that supports it (not Milvus Lite).",
+            MILVUS_GROUP, ++order, Width.SHORT, "Vector type")
+        .define(MILVUS_INDEX_M, Type.INT, 16, Range.between(2, 2048), Importance.LOW,
+            "HNSW M (graph degree) when the collection is created.",
+            MILVUS_GROUP, ++order, Width.SHORT, "HNSW M")
+        .define(MILVUS_INDEX_EF_CONSTRUCTION, Type.INT, 200, Range.between(1, Integer.MAX_VALUE), Importance.LOW,
+            "HNSW efConstruction when the collection is created.",
+            MILVUS_GROUP, ++order, Width.SHORT, "HNSW efConstruction")
+        .define(MILVUS_SEARCH_EF, Type.INT, 50, Range.between(1, 32768), Importance.LOW,
+            "HNSW ef for searches (at least top_k).",
+            MILVUS_GROUP, ++order, Width.SHORT, "Search ef")
+        .define(MILVUS_TLS_SERVER_CERT_PATH, Type.STRING, "", ConfigValidators.optionalPath(), Importance.LOW,
+            "One-way TLS: the server's certificate (PEM).",
+            MILVUS_GROUP, ++order, Width.LONG, "TLS server certificate")
+        .define(MILVUS_TLS_SERVER_NAME, Type.STRING, "", Importance.LOW,
+            "TLS: the name the server certificate was issued for, when it differs from the URI's host.",
+            MILVUS_GROUP, ++order, Width.MEDIUM, "TLS server name")
+        .define(MILVUS_TLS_CA_CERT_PATH, Type.STRING, "", ConfigValidators.optionalPath(), Importance.LOW,
+            "Mutual TLS: the CA certificate (PEM) that signed the server's certificate.",
+            MILVUS_GROUP, ++order, Width.LONG, "TLS CA certificate")
+        .define(MILVUS_TLS_CLIENT_CERT_PATH, Type.STRING, "", ConfigValidators.optionalPath(), Importance.LOW,
+            "Mutual TLS: this client's certificate (PEM); needs " + MILVUS_TLS_CLIENT_KEY_PATH + ".",
+            MILVUS_GROUP, ++order, Width.LONG, "TLS client certificate")
+        .define(MILVUS_TLS_CLIENT_KEY_PATH, Type.STRING, "", ConfigValidators.optionalPath(), Importance.LOW,
+            "Mutual TLS: this client's private key (PEM); needs " + MILVUS_TLS_CLIENT_CERT_PATH + ".",
+            MILVUS_GROUP, ++order, Width.LONG, "TLS client key")
+        .define(MILVUS_CONNECT_TIMEOUT_MS, Type.LONG, 10_000L, Range.between(1, Integer.MAX_VALUE), Importance.LOW,
+            "How long to wait for a connection to Milvus.",
+            MILVUS_GROUP, ++order, Width.SHORT, "Connect timeout (ms)")
+        .define(MILVUS_RPC_TIMEOUT_MS, Type.LONG, 30_000L, Range.between(1, Integer.MAX_VALUE), Importance.LOW,
+            "How long one Milvus call may take before it counts as failed (and, when transient, is retried).",
+            MILVUS_GROUP, ++order, Width.SHORT, "RPC timeout (ms)");
+  }
+
+  public static ConfigDef defineRecord(ConfigDef def) {
+    int order = 0;
+    return def
+        .define(RECORD_TEXT_FIELD, Type.STRING, "text", ConfigValidators.fieldPath(), Importance.HIGH,
+            "Where the text is in a JSON object or Struct value (a dotted path such as payload.body). A plain "
+                + "string value is the text itself.",
+            RECORD_GROUP, ++order, Width.MEDIUM, "Text field")
+        .define(RECORD_ID_STRATEGY, Type.STRING, "key", ConfigValidators.oneOf("key", "field", "coordinates"),
+            Importance.HIGH,
+            "Where a memory's id comes from: key (the record key), field (" + RECORD_ID_FIELD + " of the value) "
+                + "or coordinates (topic-partition-offset). All are deterministic: a replayed record overwrites "
+                + "its memory instead of duplicating it.",
+            RECORD_GROUP, ++order, Width.SHORT, "Id strategy")
+        .define(RECORD_ID_FIELD, Type.STRING, "", ConfigValidators.optionalFieldPath(), Importance.MEDIUM,
+            "The id's field path when " + RECORD_ID_STRATEGY + "=field.",
+            RECORD_GROUP, ++order, Width.MEDIUM, "Id field")
+        .define(RECORD_TENANT_FIELD, Type.STRING, "", ConfigValidators.optionalFieldPath(), Importance.MEDIUM,
+            "The tenant's field path. Empty, or a record without it: " + RECORD_TENANT_DEFAULT + ". A tenant "
+                + "must match " + MappingConfig.TENANT_PATTERN.pattern() + ".",
+            RECORD_GROUP, ++order, Width.MEDIUM, "Tenant field")
+        .define(RECORD_TENANT_DEFAULT, Type.STRING, "default",
+            ConfigValidators.matching(MappingConfig.TENANT_PATTERN, "a tenant name"), Importance.LOW,
+            "The tenant of records that carry none.",
+            RECORD_GROUP, ++order, Width.MEDIUM, "Default tenant")
+        .define(RECORD_METADATA_FIELDS, Type.LIST, "", ConfigValidators.fieldPathList(), Importance.MEDIUM,
+            "Fields kept as metadata. Empty: every field that is not the text, id or tenant.",
+            RECORD_GROUP, ++order, Width.LONG, "Metadata fields")
+        .define(RECORD_HEADER_FIELDS, Type.LIST, "", ConfigValidators.fieldPathList(), Importance.LOW,
+            "Record headers copied into the metadata under \"headers\" (an allow-list; empty: none).",
+            RECORD_GROUP, ++order, Width.LONG, "Header fields")
+        .define(RECORD_TEXT_MAX_BYTES, Type.INT, MappingConfig.MAX_TEXT_BYTES,
+            Range.between(1, MappingConfig.MAX_TEXT_BYTES), Importance.LOW,
+            "Hard cap on a text's UTF-8 size: a longer text is rejected (dead-letter queue), never cut.",
+            RECORD_GROUP, ++order, Width.SHORT, "Text size cap (bytes)")
+        .define(RECORD_ID_MAX_BYTES, Type.INT, MappingConfig.MAX_ID_BYTES,
+            Range.between(1, MappingConfig.MAX_ID_BYTES), Importance.LOW,
+            "Hard cap on an id's UTF-8 size: a longer id is rejected (dead-letter queue).",
+            RECORD_GROUP, ++order, Width.SHORT, "Id size cap (bytes)")
+        .define(DELETE_ON_TOMBSTONE, Type.BOOLEAN, true, Importance.MEDIUM,
+            "A record with a key and a null value deletes the memory with that id. false: tombstones are ignored.",
+            RECORD_GROUP, ++order, Width.SHORT, "Delete on tombstone");
+  }
+
+  // ---- typed accessors
+
+  /** The configured model directory, or empty for the bundled default. */
+  public static Optional<Path> configuredModelDir(AbstractConfig config) {
+    return nonEmpty(config.getString(MODEL_DIR)).map(Path::of);
+  }
+
+  /** The model directory to load: the configured one, or the bundled default (extracted on first use). */
+  public static Path modelDir(AbstractConfig config) {
+    return configuredModelDir(config).orElseGet(BundledModel::directory);
+  }
+
+  public static EngineOptions engineOptions(AbstractConfig config) {
+    return EngineOptions.builder()
+        .provider(ExecutionProvider.parse(config.getString(MODEL_EXECUTION_PROVIDER)))
+        .strict(config.getBoolean(MODEL_EXECUTION_STRICT))
+        .intraOpThreads(config.getInt(MODEL_THREADS))
+        .coreMlComputeUnits(CoreMlComputeUnits.parse(config.getString(MODEL_COREML_COMPUTE_UNITS)))
+        .coreMlCacheDir(nonEmpty(config.getString(MODEL_COREML_CACHE_DIR)).map(Path::of).orElse(null))
+        .batchMaxRecords(config.getInt(MODEL_BATCH_MAX_RECORDS))
+        .batchMaxTokens(config.getInt(MODEL_BATCH_MAX_TOKENS))
+        .build();
+  }
+
+  public static MilvusConfig milvusConfig(AbstractConfig config) {
+    return MilvusConfig.builder()
+        .uri(config.getString(MILVUS_URI).trim())
+        .token(milvusToken(config).orElse(null))
+        .database(nonEmpty(config.getString(MILVUS_DATABASE)).orElse(null))
+        .collection(config.getString(MILVUS_COLLECTION))
+        .vectorType(VectorType.valueOf(config.getString(MILVUS_VECTOR_TYPE).trim().toUpperCase(Locale.ROOT)))
+        .indexM(config.getInt(MILVUS_INDEX_M))
+        .indexEfConstruction(config.getInt(MILVUS_INDEX_EF_CONSTRUCTION))
+        .searchEf(config.getInt(MILVUS_SEARCH_EF))
+        .serverCertPath(nonEmpty(config.getString(MILVUS_TLS_SERVER_CERT_PATH)).orElse(null))
+        .serverName(nonEmpty(config.getString(MILVUS_TLS_SERVER_NAME)).orElse(null))
+        .caCertPath(nonEmpty(config.getString(MILVUS_TLS_CA_CERT_PATH)).orElse(null))
+        .clientCertPath(nonEmpty(config.getString(MILVUS_TLS_CLIENT_CERT_PATH)).orElse(null))
+        .clientKeyPath(nonEmpty(config.getString(MILVUS_TLS_CLIENT_KEY_PATH)).orElse(null))
+        .connectTimeoutMs(config.getLong(MILVUS_CONNECT_TIMEOUT_MS))
+        .rpcTimeoutMs(config.getLong(MILVUS_RPC_TIMEOUT_MS))
+        .build();
+  }
+
+  public static MappingConfig mappingConfig(AbstractConfig config) {
+    return MappingConfig.builder()
+        .textField(config.getString(RECORD_TEXT_FIELD))
+        .idStrategy(IdStrategy.parse(config.getString(RECORD_ID_STRATEGY)))
+        .idField(nonEmpty(config.getString(RECORD_ID_FIELD)).orElse(null))
+        .tenantField(nonEmpty(config.getString(RECORD_TENANT_FIELD)).orElse(null))
+        .defaultTenant(config.getString(RECORD_TENANT_DEFAULT))
+        .metadataFields(trimmed(config.getList(RECORD_METADATA_FIELDS)))
+        .headerFields(trimmed(config.getList(RECORD_HEADER_FIELDS)))
+        .maxTextBytes(config.getInt(RECORD_TEXT_MAX_BYTES))
+        .maxIdBytes(config.getInt(RECORD_ID_MAX_BYTES))
+        .deleteOnTombstone(config.getBoolean(DELETE_ON_TOMBSTONE))
+        .build();
+  }
+
+  /** The token's value, or empty; the {@link Password} type keeps it out of logs until here. */
+  public static Optional<String> milvusToken(AbstractConfig config) {
+    Password token = config.getPassword(MILVUS_TOKEN);
+    return token == null ? Optional.empty() : nonEmpty(token.value());
+  }
+
+  /**
+   * Checks across keys that need no I/O, each message under the key at fault (the one a user should change).
+   * Empty when the combination is valid. Callers with I/O (model spec, Milvus) add their own checks.
+   */
+  public static Map<String, String> crossFieldProblems(AbstractConfig config) {
+    Map<String, String> problems = new LinkedHashMap<>();
+    if (IdStrategy.parse(config.getString(RECORD_ID_STRATEGY)) == IdStrategy.FIELD
+        && nonEmpty(config.getString(RECORD_ID_FIELD)).isEmpty()) {
+      problems.put(RECORD_ID_FIELD, RECORD_ID_STRATEGY + "=field needs the id's field path in " + RECORD_ID_FIELD);
+    }
+    String text = config.getString(RECORD_TEXT_FIELD);
+    if (text.equals(config.getString(RECORD_TENANT_FIELD))) {
+      problems.put(RECORD_TENANT_FIELD, "the tenant cannot be read from the text field '" + text + "'");
+    }
+    boolean clientCert = nonEmpty(config.getString(MILVUS_TLS_CLIENT_CERT_PATH)).isPresent();
+    boolean clientKey = nonEmpty(config.getString(MILVUS_TLS_CLIENT_KEY_PATH)).isPresent();
+    if (clientCert && !clientKey) {
+      problems.put(MILVUS_TLS_CLIENT_KEY_PATH, "mutual TLS needs the client key as well as "
+          + MILVUS_TLS_CLIENT_CERT_PATH);
+    } else if (clientKey && !clientCert) {
+      problems.put(MILVUS_TLS_CLIENT_CERT_PATH, "mutual TLS needs the client certificate as well as "
+          + MILVUS_TLS_CLIENT_KEY_PATH);
+    }
+    return problems;
+  }
+
+  static Optional<String> nonEmpty(String value) {
+    return value == null || value.isBlank() ? Optional.empty() : Optional.of(value.trim());
+  }
+
+  private static List<String> trimmed(List<String> values) {
+    return values.stream().map(String::trim).filter(v -> !v.isEmpty()).toList();
+  }
+}

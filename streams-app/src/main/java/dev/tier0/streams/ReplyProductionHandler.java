@@ -1,0 +1,59 @@
+package dev.tier0.streams;
+
+import java.util.Map;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.errors.RetriableException;
+import org.apache.kafka.streams.errors.ErrorHandlerContext;
+import org.apache.kafka.streams.errors.ProductionExceptionHandler;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A reply (or dead letter) the broker refuses for good, e.g. too large or not authorised, is logged, counted and
+ * dropped: one bad reply must not stop the app. Retriable errors are retried; anything on an internal topic
+ * (changelogs) fails, because a lost changelog write would lose pending records.
+ */
+public final class ReplyProductionHandler implements ProductionExceptionHandler {
+  private static final Logger LOG = LoggerFactory.getLogger(ReplyProductionHandler.class);
+  private AppMetrics metrics = new AppMetrics();
+  private String applicationId = "";
+
+  @Override
+  public void configure(Map<String, ?> configs) {
+    if (configs.get(ReportingDeserializationHandler.METRICS_CONFIG) instanceof AppMetrics shared) {
+      metrics = shared;
+    }
+    Object id = configs.get("application.id");
+    applicationId = id == null ? "" : id.toString();
+  }
+
+  @Override
+  public Response handleError(ErrorHandlerContext context, ProducerRecord<byte[], byte[]> record,
+                              Exception exception) {
+    if (isInternal(record.topic())) {
+      return Response.fail();
+    }
+    if (exception instanceof RetriableException) {
+      return Response.retry();
+    }
+    metrics.replyUnroutable();
+    LOG.error("dropping the record for {} produced from {}-{}@{}: {}", record.topic(), context.topic(),
+        context.partition(), context.offset(), exception.toString());
+    return Response.resume();
+  }
+
+  @Override
+  public Response handleSerializationError(ErrorHandlerContext context, ProducerRecord record, Exception exception,
+                                           SerializationExceptionOrigin origin) {
+    if (isInternal(record.topic())) {
+      return Response.fail();
+    }
+    metrics.replyUnroutable();
+    LOG.error("dropping an unserialisable record for {}: {}", record.topic(), exception.toString());
+    return Response.resume();
+  }
+
+  private boolean isInternal(String topic) {
+    return !applicationId.isEmpty() && topic.startsWith(applicationId + "-");
+  }
+}

@@ -1,0 +1,74 @@
+package dev.tier0.streams;
+
+import dev.tier0.memory.MemoryMapper;
+import dev.tier0.streams.ingest.IngestProcessor;
+import dev.tier0.streams.ingest.IngestSettings;
+import dev.tier0.streams.ingest.IngestValueDeserializer;
+import dev.tier0.streams.ingest.PendingWriteSerde;
+import dev.tier0.streams.search.ReplyRouting;
+import dev.tier0.streams.search.SearchProcessor;
+import dev.tier0.streams.search.SearchSettings;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.Serdes;
+import org.apache.kafka.streams.Topology;
+import org.apache.kafka.streams.state.Stores;
+
+/**
+ * The app's two independent sub-topologies, built with the Processor API because both park records in a
+ * changelogged store until their batch is flushed:
+ * <pre>
+ * ingest topic   -> ingest-source -> ingest (map, park, flush: embed + upsert / delete) [-> dead letters]
+ * request topic  -> search-source -> search (park, flush: validate, embed, search)      -> reply topics
+ * </pre>
+ * Either side is left out when its settings are null.
+ */
+public final class Tier0Topology {
+  public static final String INGEST_SOURCE = "ingest-source";
+  public static final String INGEST = "ingest";
+  public static final String SEARCH_SOURCE = "search-source";
+  public static final String SEARCH = "search";
+  public static final String REPLY_SINK = "search-replies";
+
+  private Tier0Topology() {}
+
+  public static Topology build(IngestSettings ingest, MemoryMapper mapper, SearchSettings search, Embedder embedder,
+                               MemoryIndex index, AppMetrics metrics) {
+    if (ingest == null && search == null) {
+      throw new IllegalArgumentException("nothing to run: neither an ingest topic nor a search request topic is set");
+    }
+    Topology topology = new Topology();
+    if (ingest != null) {
+      addIngest(topology, ingest, mapper, embedder, index, metrics);
+    }
+    if (search != null) {
+      addSearch(topology, search, embedder, index, metrics);
+    }
+    return topology;
+  }
+
+  private static void addIngest(Topology topology, IngestSettings settings, MemoryMapper mapper, Embedder embedder,
+                                MemoryIndex index, AppMetrics metrics) {
+    topology.addSource(INGEST_SOURCE, new ByteArrayDeserializer(), new IngestValueDeserializer(), settings.topic());
+    topology.addProcessor(INGEST, () -> new IngestProcessor(settings, mapper, embedder, index, metrics),
+        INGEST_SOURCE);
+    // In memory with a changelog: the changelog is what survives a crash; the store holds at most a few batches.
+    topology.addStateStore(Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(IngestProcessor.STORE),
+        Serdes.String(), new PendingWriteSerde()), INGEST);
+    if (settings.deadLetterTopic() != null) {
+      topology.addSink(IngestProcessor.DEAD_LETTER_SINK, settings.deadLetterTopic(), new ByteArraySerializer(),
+          new ByteArraySerializer(), INGEST);
+    }
+  }
+
+  private static void addSearch(Topology topology, SearchSettings settings, Embedder embedder, MemoryIndex index,
+                                AppMetrics metrics) {
+    topology.addSource(SEARCH_SOURCE, new ByteArrayDeserializer(), new ByteArrayDeserializer(),
+        settings.requestTopic());
+    topology.addProcessor(SEARCH, () -> new SearchProcessor(settings, embedder, index, metrics), SEARCH_SOURCE);
+    topology.addStateStore(Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(SearchProcessor.STORE),
+        Serdes.Long(), Serdes.ByteArray()), SEARCH);
+    topology.addSink(REPLY_SINK, ReplyRouting.topic(), new ByteArraySerializer(), ReplyRouting.valueSerializer(),
+        ReplyRouting.partitioner(), SEARCH);
+  }
+}

@@ -1,0 +1,33 @@
+package dev.tier0.streams.search;
+
+import java.util.Optional;
+import java.util.Set;
+import org.apache.kafka.common.serialization.Serializer;
+import org.apache.kafka.streams.processor.StreamPartitioner;
+import org.apache.kafka.streams.processor.TopicNameExtractor;
+
+/** The reply sink's topic, partition and value come from the {@link OutgoingReply} the processor built. */
+public final class ReplyRouting {
+  private ReplyRouting() {}
+
+  public static TopicNameExtractor<byte[], OutgoingReply> topic() {
+    return (key, reply, context) -> reply.topic();
+  }
+
+  public static StreamPartitioner<byte[], OutgoingReply> partitioner() {
+    return new StreamPartitioner<>() {
+      @Override
+      public Optional<Set<Integer>> partitions(String topic, byte[] key, OutgoingReply reply, int numPartitions) {
+        // Out-of-range partitions fall back to the default partitioner rather than failing the send.
+        if (reply.partition() == null || reply.partition() >= numPartitions) {
+          return Optional.empty();
+        }
+        return Optional.of(Set.of(reply.partition()));
+      }
+    };
+  }
+
+  public static Serializer<OutgoingReply> valueSerializer() {
+    return (topic, reply) -> reply == null ? null : reply.json();
+  }
+}

@@ -1,0 +1,119 @@
+package dev.tier0.streams.search;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.PrintWriter;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.concurrent.TimeoutException;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/** {@code search "text"}: one request through {@link SearchClient}, the reply printed as a table or JSON. */
+@Command(name = "search", mixinStandardHelpOptions = true,
+    description = "Search the memories through the streams app's request topic and print the reply.")
+public final class SearchCommand implements Callable<Integer> {
+  @Parameters(index = "0", description = "The query text.")
+  String query;
+
+  @Option(names = {"-b", "--bootstrap-servers"}, defaultValue = "${env:TIER0_BOOTSTRAP_SERVERS:-localhost:9092}",
+      description = "Kafka brokers (default: ${DEFAULT-VALUE}).")
+  String bootstrapServers;
+
+  @Option(names = "--request-topic", defaultValue = "${env:TIER0_SEARCH_REQUEST_TOPIC:-tier0.search.requests}",
+      description = "Request topic (default: ${DEFAULT-VALUE}).")
+  String requestTopic;
+
+  @Option(names = "--reply-topic", defaultValue = "${env:TIER0_SEARCH_REPLY_TOPIC:-tier0.search.replies}",
+      description = "Topic to listen for the reply on (default: ${DEFAULT-VALUE}).")
+  String replyTopic;
+
+  @Option(names = {"-t", "--tenant"}, description = "Tenant to search (default: the app's default tenant).")
+  String tenant;
+
+  @Option(names = {"-k", "--top-k"}, description = "Number of hits (default: the app's default).")
+  Integer topK;
+
+  @Option(names = {"-f", "--filter"}, description = "Metadata equality condition key=value; repeatable.")
+  Map<String, String> filter = new LinkedHashMap<>();
+
+  @Option(names = "--min-score", description = "Drop hits below this cosine similarity.")
+  Float minScore;
+
+  @Option(names = "--timeout", defaultValue = "30s", converter = DurationConverter.class,
+      description = "How long to wait for the reply, e.g. 500ms, 30s (default: ${DEFAULT-VALUE}).")
+  Duration timeout;
+
+  @Option(names = "--json", description = "Print the reply JSON as it came.")
+  boolean json;
+
+  @Option(names = {"-X", "--kafka"}, description = "Extra Kafka client property key=value; repeatable.")
+  Map<String, String> kafka = new HashMap<>();
+
+  @CommandLine.Spec
+  CommandLine.Model.CommandSpec spec;
+
+  @Override
+  public Integer call() throws Exception {
+    Map<String, Object> config = new HashMap<>(kafka);
+    config.put("bootstrap.servers", bootstrapServers);
+    SearchClient.Query q = new SearchClient.Query(query, tenant, topK, filter, minScore);
+    PrintWriter out = spec.commandLine().getOut();
+    try (SearchClient client = new SearchClient(config, requestTopic, replyTopic)) {
+      SearchReply reply = client.search(q, timeout);
+      if (json) {
+        out.println(new ObjectMapper().readTree(SearchReplyCodec.encode(reply)).toPrettyString());
+      } else {
+        print(out, reply);
+      }
+      return reply instanceof SearchReply.Failure ? 1 : 0;
+    } catch (TimeoutException e) {
+      spec.commandLine().getErr().println(e.getMessage());
+      return 3;
+    }
+  }
+
+  private static void print(PrintWriter out, SearchReply reply) {
+    if (reply instanceof SearchReply.Failure failure) {
+      out.printf("error %s: %s%n", failure.code(), failure.message());
+      return;
+    }
+    SearchReply.Hits hits = (SearchReply.Hits) reply;
+    out.printf("%d hits (model %s, embed %.1f ms, search %.1f ms)%n", hits.hits().size(), hits.model(),
+        hits.timings().embedMs(), hits.timings().searchMs());
+    int rank = 0;
+    for (SearchHit hit : hits.hits()) {
+      out.printf("%2d  %.4f  %-24s  %s%n", ++rank, hit.score(), hit.id(), oneLine(hit.text()));
+    }
+  }
+
+  private static String oneLine(String text) {
+    String flat = text.replaceAll("\\s+", " ");
+    return flat.length() <= 100 ? flat : flat.substring(0, 97) + "...";
+  }
+
+  static final class DurationConverter implements CommandLine.ITypeConverter<Duration> {
+    @Override
+    public Duration convert(String value) {
+      String v = value.trim().toLowerCase();
+      if (v.endsWith("ms")) {
+        return Duration.ofMillis(Long.parseLong(v.substring(0, v.length() - 2)));
+      }
+      if (v.endsWith("s")) {
+        return Duration.ofSeconds(Long.parseLong(v.substring(0, v.length() - 1)));
+      }
+      if (v.endsWith("m")) {
+        return Duration.ofMinutes(Long.parseLong(v.substring(0, v.length() - 1)));
+      }
+      return Duration.ofMillis(Long.parseLong(v));
+    }
+  }
+
+  public static void main(String[] args) {
+    System.exit(new CommandLine(new SearchCommand()).execute(args));
+  }
+}

@@ -1,0 +1,243 @@
+package dev.tier0.streams.search;
+
+import dev.tier0.streams.AppMetrics;
+import dev.tier0.streams.Embedder;
+import dev.tier0.streams.IndexRejectedException;
+import dev.tier0.streams.IndexUnavailableException;
+import dev.tier0.streams.MemoryIndex;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import org.apache.kafka.common.errors.InvalidTopicException;
+import org.apache.kafka.common.header.Headers;
+import org.apache.kafka.common.header.internals.RecordHeaders;
+import org.apache.kafka.common.internals.Topic;
+import org.apache.kafka.streams.KeyValue;
+import org.apache.kafka.streams.processor.PunctuationType;
+import org.apache.kafka.streams.processor.api.Processor;
+import org.apache.kafka.streams.processor.api.ProcessorContext;
+import org.apache.kafka.streams.processor.api.Record;
+import org.apache.kafka.streams.state.KeyValueIterator;
+import org.apache.kafka.streams.state.KeyValueStore;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Answers every request exactly once. Requests wait in a changelogged store (keyed by offset) until the
+ * micro-batch flushes: when it is full, or at the next wall-clock tick, which comes right after the stream
+ * thread has processed what one poll returned. So requests that arrive together are embedded together, and an
+ * offset is never committed for a request whose reply is still only in memory.
+ */
+public final class SearchProcessor implements Processor<byte[], byte[], byte[], OutgoingReply> {
+  public static final String STORE = "tier0-search-pending";
+  private static final Logger LOG = LoggerFactory.getLogger(SearchProcessor.class);
+
+  private final SearchSettings settings;
+  private final SearchRequestParser parser;
+  private final Embedder embedder;
+  private final MemoryIndex index;
+  private final AppMetrics metrics;
+
+  private ProcessorContext<byte[], OutgoingReply> context;
+  private KeyValueStore<Long, byte[]> pending;
+  private int pendingCount;
+
+  public SearchProcessor(SearchSettings settings, Embedder embedder, MemoryIndex index, AppMetrics metrics) {
+    this.settings = settings;
+    this.parser = new SearchRequestParser(settings.limits());
+    this.embedder = embedder;
+    this.index = index;
+    this.metrics = metrics;
+  }
+
+  @Override
+  public void init(ProcessorContext<byte[], OutgoingReply> context) {
+    this.context = context;
+    this.pending = context.getStateStore(STORE);
+    pendingCount = (int) pending.approximateNumEntries();
+    context.schedule(settings.batchWindow(), PunctuationType.WALL_CLOCK_TIME, now -> {
+      if (pendingCount > 0) {
+        flush();
+      }
+    });
+  }
+
+  @Override
+  public void process(Record<byte[], byte[]> record) {
+    long offset = context.recordMetadata().orElseThrow().offset();
+    Headers headers = record.headers();
+    PendingRequest request = new PendingRequest(record.key(), record.value(),
+        ReplyHeaders.last(headers, ReplyHeaders.CORRELATION_ID).orElse(null),
+        ReplyHeaders.last(headers, ReplyHeaders.REPLY_TOPIC).map(b -> new String(b, StandardCharsets.UTF_8))
+            .orElse(null),
+        ReplyHeaders.replyPartition(headers).orElse(null), record.timestamp());
+    pending.put(offset, request.encode());
+    pendingCount++;
+    if (pendingCount >= settings.maxBatch()) {
+      flush();
+    }
+  }
+
+  /** Answers every pending request, then forgets them. */
+  void flush() {
+    List<KeyValue<Long, byte[]>> entries = new ArrayList<>();
+    try (KeyValueIterator<Long, byte[]> it = pending.all()) {
+      it.forEachRemaining(entries::add);
+    }
+    List<Answer> answers = new ArrayList<>(entries.size());
+    List<Answer> searches = new ArrayList<>();
+    for (KeyValue<Long, byte[]> entry : entries) {
+      Answer answer = prepare(PendingRequest.decode(entry.value));
+      answers.add(answer);
+      if (answer.failure == null) {
+        searches.add(answer);
+      }
+    }
+    embed(searches);
+    for (Answer answer : searches) {
+      if (answer.failure == null) {
+        search(answer);
+      }
+    }
+    for (int i = 0; i < entries.size(); i++) {
+      send(answers.get(i));
+      pending.delete(entries.get(i).key);
+    }
+    pendingCount = 0;
+  }
+
+  private Answer prepare(PendingRequest request) {
+    Answer answer = new Answer(request);
+    if (request.replyTopic() != null && !usableTopic(request.replyTopic())) {
+      answer.fail(ErrorCode.UNKNOWN_REPLY_TOPIC, "reply topic '" + abbreviate(request.replyTopic())
+          + "' does not exist or is not a valid topic name; replying on " + settings.defaultReplyTopic());
+      answer.topic = settings.defaultReplyTopic();
+      answer.partition = null;
+      return answer;
+    }
+    try {
+      answer.request = parser.parse(request.value());
+    } catch (RequestRejectedException e) {
+      answer.fail(e.code(), e.getMessage());
+    }
+    return answer;
+  }
+
+  /** One model call for the whole batch; if it fails, each query alone, so one bad query cannot fail the rest. */
+  private void embed(List<Answer> answers) {
+    if (answers.isEmpty()) {
+      return;
+    }
+    long start = System.nanoTime();
+    try {
+      List<float[]> vectors = embedder.embedQueries(answers.stream().map(a -> a.request.query()).toList());
+      double ms = elapsedMs(start);
+      metrics.embedQueriesTimer().record(System.nanoTime() - start);
+      for (int i = 0; i < answers.size(); i++) {
+        answers.get(i).vector = vectors.get(i);
+        answers.get(i).embedMs = ms;
+      }
+    } catch (RuntimeException batchFailure) {
+      LOG.warn("embedding a batch of {} queries failed, embedding them one by one", answers.size(), batchFailure);
+      for (Answer answer : answers) {
+        long one = System.nanoTime();
+        try {
+          answer.vector = embedder.embedQueries(List.of(answer.request.query())).get(0);
+          answer.embedMs = elapsedMs(one);
+        } catch (RuntimeException e) {
+          answer.fail(ErrorCode.EMBEDDING_FAILED, "the model failed on this query: " + describe(e));
+        }
+      }
+    }
+  }
+
+  private void search(Answer answer) {
+    long start = System.nanoTime();
+    try {
+      answer.hits = index.search(answer.vector, answer.request);
+      answer.searchMs = elapsedMs(start);
+      metrics.searchTimer().record(System.nanoTime() - start);
+    } catch (IndexUnavailableException e) {
+      answer.fail(ErrorCode.STORE_UNAVAILABLE, "memory store unavailable: " + describe(e));
+    } catch (RequestRejectedException e) {
+      answer.fail(e.code(), e.getMessage());
+    } catch (IndexRejectedException e) {
+      answer.fail(ErrorCode.STORE_ERROR, "memory store refused the search: " + describe(e));
+    } catch (RuntimeException e) {
+      LOG.error("search failed unexpectedly", e);
+      answer.fail(ErrorCode.INTERNAL_ERROR, "search failed: " + describe(e));
+    }
+  }
+
+  private void send(Answer answer) {
+    PendingRequest request = answer.pending;
+    String correlation = ReplyHeaders.correlationText(request.correlationId());
+    SearchReply reply = answer.failure != null ? answer.failure.withCorrelation(correlation)
+        : new SearchReply.Hits(correlation, embedder.modelName(), answer.hits,
+            new SearchReply.Timings(answer.embedMs, answer.searchMs));
+    if (reply instanceof SearchReply.Failure failure) {
+      metrics.errorReply(failure.code());
+      LOG.debug("error reply {}: {}", failure.code(), failure.message());
+    }
+    Headers headers = new RecordHeaders();
+    if (request.correlationId() != null) {
+      headers.add(ReplyHeaders.CORRELATION_ID, request.correlationId());
+    }
+    context.forward(new Record<>(request.key(),
+        new OutgoingReply(answer.topic, answer.partition, SearchReplyCodec.encode(reply)),
+        context.currentSystemTimeMs(), headers));
+    metrics.requestAnswered();
+  }
+
+  private boolean usableTopic(String topic) {
+    try {
+      Topic.validate(topic);
+    } catch (InvalidTopicException e) {
+      return false;
+    }
+    return settings.replyTopicExists().test(topic);
+  }
+
+  private static double elapsedMs(long startNanos) {
+    return (System.nanoTime() - startNanos) / 1e6;
+  }
+
+  private static String describe(Throwable e) {
+    return e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
+  }
+
+  private static String abbreviate(String s) {
+    return s.length() <= 80 ? s : s.substring(0, 80) + "...";
+  }
+
+  /** One request's way through the batch. */
+  private final class Answer {
+    final PendingRequest pending;
+    String topic;
+    Integer partition;
+    SearchRequest request;
+    float[] vector;
+    double embedMs;
+    double searchMs;
+    List<SearchHit> hits;
+    /** Set once the request has failed (its correlation id is filled in when sent). */
+    Failure failure;
+
+    Answer(PendingRequest pending) {
+      this.pending = pending;
+      this.topic = Optional.ofNullable(pending.replyTopic()).orElse(settings.defaultReplyTopic());
+      this.partition = pending.replyPartition();
+    }
+
+    void fail(ErrorCode code, String message) {
+      failure = new Failure(code, message);
+    }
+  }
+
+  private record Failure(ErrorCode code, String message) {
+    SearchReply withCorrelation(String correlationId) {
+      return new SearchReply.Failure(correlationId, code, message);
+    }
+  }
+}
