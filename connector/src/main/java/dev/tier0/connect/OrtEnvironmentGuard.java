@@ -8,10 +8,10 @@ import org.apache.kafka.connect.errors.ConnectException;
  * Creates ONNX Runtime's process-wide environment on a thread with a large stack.
  *
  * <p>Why: with onnxruntime 1.29.0 on Linux, creating the environment recurses inside libonnxruntime.so deeply
- * enough to overflow a default 1 MB Java thread stack once the process command line is longer than about 1.5 KB,
- * and the JVM dies with SIGSEGV (no hs_err file). Every Kafka Connect worker started by kafka-run-class.sh has
- * such a command line (-cp lists every jar of libs/). A 64 MB stack was enough for command lines of 60 KB in
- * tests; later calls (sessions, inference) run on ordinary threads without trouble.
+ * enough to overflow a default 1 MB Java thread stack once the process command line (/proc/self/cmdline) is
+ * longer than about 4 KB, and the JVM dies with SIGSEGV without an hs_err file. Every Kafka Connect worker
+ * started by kafka-run-class.sh has such a command line: -cp lists every jar of libs/. A 16 MB stack was enough
+ * for a 60 KB command line in tests; later calls (sessions, inference) run on ordinary threads without trouble.
  */
 final class OrtEnvironmentGuard {
   private static final long STACK_BYTES = 64L << 20;

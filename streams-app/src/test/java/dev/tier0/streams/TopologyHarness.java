@@ -48,7 +48,6 @@ final class TopologyHarness implements AutoCloseable {
     props.put(StreamsConfig.DESERIALIZATION_EXCEPTION_HANDLER_CLASS_CONFIG, ReportingDeserializationHandler.class);
     props.put(StreamsConfig.PRODUCTION_EXCEPTION_HANDLER_CLASS_CONFIG, ReplyProductionHandler.class);
     props.put(StreamsConfig.ERRORS_DEAD_LETTER_QUEUE_TOPIC_NAME_CONFIG, DEAD_LETTERS);
-    props.put(StreamsConfig.PROCESSING_EXCEPTION_HANDLER_GLOBAL_ENABLED_CONFIG, true);
     props.put(ReportingDeserializationHandler.METRICS_CONFIG, metrics);
     driver = new TopologyTestDriver(Tier0Topology.build(ingestSettings, new MemoryMapper(mapping), searchSettings,
         TestModel.embedder(), index, metrics), props);

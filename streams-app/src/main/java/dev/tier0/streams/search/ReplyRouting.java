@@ -4,6 +4,7 @@ import dev.tier0.streams.format.ReplyEncoder;
 import java.util.Optional;
 import java.util.Set;
 import org.apache.kafka.common.serialization.Serializer;
+import org.apache.kafka.streams.processor.RecordContext;
 import org.apache.kafka.streams.processor.StreamPartitioner;
 import org.apache.kafka.streams.processor.TopicNameExtractor;
 
@@ -12,7 +13,17 @@ public final class ReplyRouting {
   private ReplyRouting() {}
 
   public static TopicNameExtractor<byte[], OutgoingReply> topic() {
-    return (key, reply, context) -> reply.topic();
+    return new TopicNameExtractor<>() {
+      @Override
+      public String extract(byte[] key, OutgoingReply reply, RecordContext context) {
+        return reply.topic();
+      }
+
+      @Override
+      public String toString() {
+        return "the request's kafka_replyTopic, else the default reply topic";
+      }
+    };
   }
 
   public static StreamPartitioner<byte[], OutgoingReply> partitioner() {

@@ -1,0 +1,259 @@
+package dev.tier0.streams;
+
+import dev.tier0.memory.config.SharedConfig;
+import dev.tier0.streams.ingest.IngestSettings;
+import dev.tier0.streams.search.SearchLimits;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Properties;
+import java.util.Set;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.common.config.AbstractConfig;
+import org.apache.kafka.common.config.ConfigDef;
+import org.apache.kafka.common.config.ConfigDef.Importance;
+import org.apache.kafka.common.config.ConfigDef.Range;
+import org.apache.kafka.common.config.ConfigDef.Type;
+import org.apache.kafka.common.config.ConfigException;
+import org.apache.kafka.streams.StreamsConfig;
+
+/**
+ * The streams app's configuration: the vocabulary shared with the connector ({@link SharedConfig}: model.*,
+ * milvus.*, record.*, delete.on.tombstone), the app's own ingest.* / search.* / health.* keys, and any Kafka
+ * Streams or client property, passed through. Every key can be overridden by an environment variable: upper case,
+ * dots as underscores, prefixed TIER0_ (milvus.uri -> TIER0_MILVUS_URI).
+ */
+public final class AppConfig extends AbstractConfig {
+  public static final String ENV_PREFIX = "TIER0_";
+  private static final String APP_GROUP = "Streams app";
+
+  public static final String INGEST_TOPIC = "ingest.topic";
+  public static final String INGEST_BATCH_MAX_RECORDS = "ingest.batch.max.records";
+  public static final String INGEST_BATCH_MAX_TOKENS = "ingest.batch.max.tokens";
+  public static final String INGEST_FLUSH_INTERVAL_MS = "ingest.flush.interval.ms";
+  public static final String INGEST_RETRY_BACKOFF_MS = "ingest.retry.backoff.ms";
+  public static final String SEARCH_REQUEST_TOPIC = "search.request.topic";
+  public static final String SEARCH_REPLY_TOPIC = "search.reply.topic";
+  public static final String SEARCH_TOP_K_DEFAULT = "search.top.k.default";
+  public static final String SEARCH_TOP_K_MAX = "search.top.k.max";
+  public static final String SEARCH_QUERY_MAX_BYTES = "search.query.max.bytes";
+  public static final String SEARCH_FILTER_KEYS = "search.filter.keys";
+  public static final String SEARCH_BATCH_MAX_REQUESTS = "search.batch.max.requests";
+  public static final String SEARCH_BATCH_WINDOW_MS = "search.batch.window.ms";
+  public static final String HEALTH_HOST = "health.host";
+  public static final String HEALTH_PORT = "health.port";
+
+  static final ConfigDef DEF = definition();
+
+  public AppConfig(Map<?, ?> props) {
+    super(DEF, props, false);
+    Map<String, String> problems = SharedConfig.crossFieldProblems(this);
+    if (!problems.isEmpty()) {
+      Map.Entry<String, String> first = problems.entrySet().iterator().next();
+      throw new ConfigException(first.getKey(), get(first.getKey()), first.getValue());
+    }
+    if (ingestSettings() == null && searchRequestTopic() == null) {
+      throw new ConfigException(INGEST_TOPIC, "", "set " + INGEST_TOPIC + " or " + SEARCH_REQUEST_TOPIC
+          + ": the app has nothing to do");
+    }
+  }
+
+  private static ConfigDef definition() {
+    ConfigDef def = new ConfigDef();
+    int order = 0;
+    def.define(StreamsConfig.APPLICATION_ID_CONFIG, Type.STRING, "tier0-streams", Importance.HIGH,
+            "Kafka Streams application id: the consumer group and the prefix of the internal topics.",
+            APP_GROUP, ++order, ConfigDef.Width.MEDIUM, "Application id")
+        .define(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, Type.STRING, "localhost:9092", Importance.HIGH,
+            "Kafka brokers.", APP_GROUP, ++order, ConfigDef.Width.LONG, "Bootstrap servers")
+        .define(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, Type.STRING, StreamsConfig.AT_LEAST_ONCE,
+            ConfigDef.ValidString.in(StreamsConfig.AT_LEAST_ONCE, StreamsConfig.EXACTLY_ONCE_V2), Importance.MEDIUM,
+            "at_least_once: a crash may re-send a reply or re-upsert a batch (harmless: ids are deterministic). "
+                + "exactly_once_v2: replies, dead letters and the pending stores are written in transactions "
+                + "(clients must read with isolation.level=read_committed).",
+            APP_GROUP, ++order, ConfigDef.Width.SHORT, "Processing guarantee")
+        .define(INGEST_TOPIC, Type.STRING, "", Importance.HIGH,
+            "Topic of records to embed and store; empty: no ingest.", APP_GROUP, ++order, ConfigDef.Width.MEDIUM,
+            "Ingest topic")
+        .define(INGEST_BATCH_MAX_RECORDS, Type.INT, 256, Range.atLeast(1), Importance.MEDIUM,
+            "Flush the pending ingest batch when it holds this many records.", APP_GROUP, ++order,
+            ConfigDef.Width.SHORT, "Ingest batch records")
+        .define(INGEST_BATCH_MAX_TOKENS, Type.INT, 32_768, Range.atLeast(1), Importance.MEDIUM,
+            "... or when its texts hold this many tokens.", APP_GROUP, ++order, ConfigDef.Width.SHORT,
+            "Ingest batch tokens")
+        .define(INGEST_FLUSH_INTERVAL_MS, Type.LONG, 500L, Range.atLeast(1), Importance.MEDIUM,
+            "... or when this many milliseconds (wall clock) have passed.", APP_GROUP, ++order,
+            ConfigDef.Width.SHORT, "Ingest flush interval")
+        .define(INGEST_RETRY_BACKOFF_MS, Type.LONG, 5_000L, Range.atLeast(0), Importance.LOW,
+            "Wait before retrying a batch after the memory store was unavailable.", APP_GROUP, ++order,
+            ConfigDef.Width.SHORT, "Ingest retry backoff")
+        .define(SEARCH_REQUEST_TOPIC, Type.STRING, "", Importance.HIGH,
+            "Topic of search requests; empty: no search.", APP_GROUP, ++order, ConfigDef.Width.MEDIUM,
+            "Search request topic")
+        .define(SEARCH_REPLY_TOPIC, Type.STRING, "tier0.search.replies", Importance.HIGH,
+            "Replies go to the topic in the request's kafka_replyTopic header, else here.", APP_GROUP, ++order,
+            ConfigDef.Width.MEDIUM, "Default reply topic")
+        .define(SEARCH_TOP_K_DEFAULT, Type.INT, 5, Range.atLeast(1), Importance.LOW,
+            "top_k of a request that has none.", APP_GROUP, ++order, ConfigDef.Width.SHORT, "Default top_k")
+        .define(SEARCH_TOP_K_MAX, Type.INT, 100, Range.between(1, 16_384), Importance.MEDIUM,
+            "Largest top_k a request may ask for.", APP_GROUP, ++order, ConfigDef.Width.SHORT, "Max top_k")
+        .define(SEARCH_QUERY_MAX_BYTES, Type.INT, 8_192, Range.atLeast(1), Importance.LOW,
+            "Longest query accepted, in UTF-8 bytes.", APP_GROUP, ++order, ConfigDef.Width.SHORT, "Max query bytes")
+        .define(SEARCH_FILTER_KEYS, Type.LIST, "", Importance.MEDIUM,
+            "Metadata keys a filter may use; empty: any plain identifier.", APP_GROUP, ++order,
+            ConfigDef.Width.LONG, "Filter keys")
+        .define(SEARCH_BATCH_MAX_REQUESTS, Type.INT, 32, Range.atLeast(1), Importance.LOW,
+            "Requests embedded together at most.", APP_GROUP, ++order, ConfigDef.Width.SHORT, "Search batch")
+        .define(SEARCH_BATCH_WINDOW_MS, Type.LONG, 1L, Range.atLeast(1), Importance.LOW,
+            "Flush period of the search micro-batch; requests polled together are answered together.",
+            APP_GROUP, ++order, ConfigDef.Width.SHORT, "Search batch window")
+        .define(HEALTH_HOST, Type.STRING, "0.0.0.0", Importance.LOW,
+            "Address of the HTTP health endpoint.", APP_GROUP, ++order, ConfigDef.Width.MEDIUM, "Health host")
+        .define(HEALTH_PORT, Type.INT, 8080, Range.atLeast(-1), Importance.LOW,
+            "Port of GET /health (200 when running) and GET /metrics; 0: any free port; -1: off.", APP_GROUP,
+            ++order, ConfigDef.Width.SHORT, "Health port");
+    return SharedConfig.define(def);
+  }
+
+  /** A properties file (optional), then environment overrides. */
+  public static AppConfig load(Path file, Map<String, String> env) {
+    Map<String, Object> props = new LinkedHashMap<>();
+    if (file != null) {
+      Properties p = new Properties();
+      try (InputStream in = Files.newInputStream(file)) {
+        p.load(in);
+      } catch (IOException e) {
+        throw new UncheckedIOException("cannot read " + file, e);
+      }
+      p.stringPropertyNames().forEach(k -> props.put(k, p.getProperty(k)));
+    }
+    props.putAll(environmentOverrides(env, props.keySet()));
+    return new AppConfig(props);
+  }
+
+  /** TIER0_X_Y=v becomes x.y=v for the keys this app or Kafka knows, and for keys already in the file. */
+  static Map<String, String> environmentOverrides(Map<String, String> env, Set<String> fileKeys) {
+    Set<String> known = new HashSet<>(DEF.names());
+    known.addAll(fileKeys);
+    known.addAll(StreamsConfig.configDef().names());
+    known.addAll(ConsumerConfig.configNames());
+    known.addAll(ProducerConfig.configNames());
+    known.addAll(AdminClientConfig.configNames());
+    Map<String, String> byEnvName = new HashMap<>();
+    for (String key : known) {
+      byEnvName.put(ENV_PREFIX + key.toUpperCase(Locale.ROOT).replace('.', '_').replace('-', '_'), key);
+    }
+    Map<String, String> overrides = new LinkedHashMap<>();
+    env.forEach((name, value) -> {
+      String key = byEnvName.get(name);
+      if (key != null) {
+        overrides.put(key, value);
+      }
+    });
+    return overrides;
+  }
+
+  public String applicationId() {
+    return getString(StreamsConfig.APPLICATION_ID_CONFIG);
+  }
+
+  public String bootstrapServers() {
+    return getString(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG);
+  }
+
+  /** Kafka Streams' dead-letter topic, also used for records the mapping rejects; null when unset. */
+  public String deadLetterTopic() {
+    Object topic = originals().get(StreamsConfig.ERRORS_DEAD_LETTER_QUEUE_TOPIC_NAME_CONFIG);
+    return topic == null || topic.toString().isBlank() ? null : topic.toString().trim();
+  }
+
+  /** Null when ingest is off. */
+  public IngestSettings ingestSettings() {
+    String topic = getString(INGEST_TOPIC).trim();
+    if (topic.isEmpty()) {
+      return null;
+    }
+    return new IngestSettings(topic, deadLetterTopic(), getInt(INGEST_BATCH_MAX_RECORDS),
+        getInt(INGEST_BATCH_MAX_TOKENS), Duration.ofMillis(getLong(INGEST_FLUSH_INTERVAL_MS)),
+        Duration.ofMillis(getLong(INGEST_RETRY_BACKOFF_MS)));
+  }
+
+  /** Null when search is off. */
+  public String searchRequestTopic() {
+    String topic = getString(SEARCH_REQUEST_TOPIC).trim();
+    return topic.isEmpty() ? null : topic;
+  }
+
+  public String searchReplyTopic() {
+    return getString(SEARCH_REPLY_TOPIC).trim();
+  }
+
+  public SearchLimits searchLimits() {
+    return new SearchLimits(getInt(SEARCH_TOP_K_DEFAULT), getInt(SEARCH_TOP_K_MAX), getInt(SEARCH_QUERY_MAX_BYTES),
+        SharedConfig.mappingConfig(this).defaultTenant(),
+        new HashSet<>(getList(SEARCH_FILTER_KEYS).stream().map(String::trim).filter(s -> !s.isEmpty()).toList()));
+  }
+
+  public int searchBatchMaxRequests() {
+    return getInt(SEARCH_BATCH_MAX_REQUESTS);
+  }
+
+  public Duration searchBatchWindow() {
+    return Duration.ofMillis(getLong(SEARCH_BATCH_WINDOW_MS));
+  }
+
+  public String healthHost() {
+    return getString(HEALTH_HOST);
+  }
+
+  public int healthPort() {
+    return getInt(HEALTH_PORT);
+  }
+
+  /**
+   * The Kafka Streams properties: every key this app does not define itself (Streams and client settings pass
+   * through), plus the app's choices, which the user can still override (linger.ms = 0 for replies).
+   */
+  public Properties streamsProperties(AppMetrics metrics) {
+    Properties props = new Properties();
+    props.put(StreamsConfig.producerPrefix(ProducerConfig.LINGER_MS_CONFIG), 0);
+    props.put(StreamsConfig.DESERIALIZATION_EXCEPTION_HANDLER_CLASS_CONFIG, ReportingDeserializationHandler.class);
+    props.put(StreamsConfig.PRODUCTION_EXCEPTION_HANDLER_CLASS_CONFIG, ReplyProductionHandler.class);
+    Set<String> own = new HashSet<>(DEF.names());
+    own.removeAll(Set.of(StreamsConfig.APPLICATION_ID_CONFIG, StreamsConfig.BOOTSTRAP_SERVERS_CONFIG,
+        StreamsConfig.PROCESSING_GUARANTEE_CONFIG));
+    originals().forEach((k, v) -> {
+      if (!own.contains(k)) {
+        props.put(k, v);
+      }
+    });
+    props.put(StreamsConfig.APPLICATION_ID_CONFIG, applicationId());
+    props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers());
+    props.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, getString(StreamsConfig.PROCESSING_GUARANTEE_CONFIG));
+    props.put(ReportingDeserializationHandler.METRICS_CONFIG, metrics);
+    return props;
+  }
+
+  /** Client properties for the app's own admin client (bootstrap and any security settings). */
+  public Map<String, Object> adminProperties() {
+    Map<String, Object> admin = new HashMap<>();
+    Set<String> adminKeys = AdminClientConfig.configNames();
+    originals().forEach((k, v) -> {
+      if (adminKeys.contains(k)) {
+        admin.put(k, v);
+      }
+    });
+    admin.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers());
+    return admin;
+  }
+}

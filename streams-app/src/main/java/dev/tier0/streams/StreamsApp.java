@@ -1,0 +1,180 @@
+package dev.tier0.streams;
+
+import dev.tier0.embed.EmbeddingEngine;
+import dev.tier0.embed.SharedModels;
+import dev.tier0.memory.MemoryMapper;
+import dev.tier0.memory.config.SharedConfig;
+import dev.tier0.milvus.MemoryStore;
+import dev.tier0.streams.search.SearchSettings;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.streams.KafkaStreams;
+import org.apache.kafka.streams.Topology;
+import org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The tier0 streams app: loads the model, connects the store, runs the topology, serves /health and /metrics.
+ * {@code main} takes an optional properties file; TIER0_* environment variables override it.
+ */
+public final class StreamsApp implements AutoCloseable {
+  private static final Logger LOG = LoggerFactory.getLogger(StreamsApp.class);
+
+  private final AppMetrics metrics = new AppMetrics();
+  private final EmbeddingEngine engine;
+  private final MemoryStore store;
+  private final Admin admin;
+  private final KafkaStreams streams;
+  private final HealthServer health;
+  private final CountDownLatch running = new CountDownLatch(1);
+  private final CountDownLatch closed = new CountDownLatch(1);
+
+  private StreamsApp(AppConfig config) {
+    AutoCloseable[] opened = new AutoCloseable[3];
+    try {
+      engine = SharedModels.acquire(SharedConfig.modelDir(config), SharedConfig.engineOptions(config));
+      opened[0] = engine;
+      store = MemoryStore.connect(SharedConfig.milvusConfig(config));
+      opened[1] = store;
+      store.ensureCollection(engine.dimension());
+      admin = Admin.create(config.adminProperties());
+      opened[2] = admin;
+      Topology topology = topology(config, new EngineEmbedder(engine),
+          new MilvusMemoryIndex(store, engine.dimension()), new KnownTopics(admin, Duration.ofSeconds(5)), metrics);
+      LOG.info("topology:\n{}", topology.describe());
+      streams = new KafkaStreams(topology, config.streamsProperties(metrics));
+    } catch (RuntimeException e) {
+      closeQuietly(opened);
+      throw e;
+    }
+    streams.setStateListener((now, before) -> {
+      LOG.info("streams state {} -> {}", before, now);
+      if (now == KafkaStreams.State.RUNNING) {
+        running.countDown();
+      }
+    });
+    // A stream thread that dies (e.g. the store down for longer than the backlog allows) is replaced; its tasks
+    // restart from the committed offsets and the restored pending stores, so nothing is lost.
+    streams.setUncaughtExceptionHandler(e -> {
+      LOG.error("stream thread failed, replacing it", e);
+      return StreamThreadExceptionResponse.REPLACE_THREAD;
+    });
+    HealthServer server = null;
+    if (config.healthPort() >= 0) {
+      try {
+        server = new HealthServer(config.healthHost(), config.healthPort(), streams::state, metrics);
+      } catch (IOException e) {
+        closeQuietly(admin, store, engine);
+        throw new UncheckedIOException("cannot serve /health on port " + config.healthPort(), e);
+      }
+    }
+    health = server;
+  }
+
+  static Topology topology(AppConfig config, Embedder embedder, MemoryIndex index, KnownTopics topics,
+                           AppMetrics metrics) {
+    SearchSettings search = config.searchRequestTopic() == null ? null
+        : new SearchSettings(config.searchRequestTopic(), config.searchReplyTopic(), config.searchLimits(),
+            config.searchBatchMaxRequests(), config.searchBatchWindow(), topics);
+    return Tier0Topology.build(config.ingestSettings(), new MemoryMapper(SharedConfig.mappingConfig(config)), search,
+        embedder, index, metrics);
+  }
+
+  /** Loads the model, connects Milvus and starts the streams; returns at once (see {@link #awaitRunning}). */
+  public static StreamsApp start(AppConfig config) {
+    StreamsApp app = new StreamsApp(config);
+    app.streams.start();
+    LOG.info("tier0 streams app {} started (model {}, health {})", config.applicationId(), app.engine.modelName(),
+        app.health == null ? "off" : "http://" + config.healthHost() + ":" + app.health.port() + "/health");
+    return app;
+  }
+
+  /** The readiness signal: true once the streams reached RUNNING within the timeout. */
+  public boolean awaitRunning(Duration timeout) throws InterruptedException {
+    return running.await(timeout.toMillis(), TimeUnit.MILLISECONDS);
+  }
+
+  public KafkaStreams.State state() {
+    return streams.state();
+  }
+
+  public AppMetrics metrics() {
+    return metrics;
+  }
+
+  /** The health endpoint's port, or -1 when it is off. */
+  public int healthPort() {
+    return health == null ? -1 : health.port();
+  }
+
+  /** Blocks until {@link #close()} has finished. */
+  public void awaitClosed() throws InterruptedException {
+    closed.await();
+  }
+
+  /** Stops processing (committing what was processed), then releases the store, the model and the endpoint. */
+  @Override
+  public void close() {
+    if (closed.getCount() == 0) {
+      return;
+    }
+    LOG.info("stopping tier0 streams app");
+    streams.close(Duration.ofSeconds(30));
+    closeQuietly(health, admin, store, engine);
+    closed.countDown();
+    LOG.info("tier0 streams app stopped: {}", metrics.snapshot());
+  }
+
+  private static void closeQuietly(AutoCloseable... resources) {
+    for (AutoCloseable r : resources) {
+      if (r == null) {
+        continue;
+      }
+      try {
+        r.close();
+      } catch (Exception e) {
+        LOG.warn("closing {} failed", r.getClass().getSimpleName(), e);
+      }
+    }
+  }
+
+  public static void main(String[] args) throws InterruptedException {
+    if (args.length > 1 || (args.length == 1 && (args[0].equals("-h") || args[0].equals("--help")))) {
+      System.err.println("usage: tier0-streams [app.properties]   (TIER0_* environment variables override keys)");
+      System.exit(args.length > 1 ? 2 : 0);
+    }
+    AppConfig config = AppConfig.load(args.length == 1 ? Path.of(args[0]) : null, System.getenv());
+    StreamsApp app = startOnLargeStack(config);
+    Runtime.getRuntime().addShutdownHook(new Thread(app::close, "tier0-shutdown"));
+    app.awaitClosed();
+  }
+
+  /**
+   * ONNX Runtime 1.29's native initialisation overflows the default 1 MB (even a 2 MB) thread stack when the
+   * JVM's class path is long, as an application's is: the JVM dies with SIGSEGV and no message. So the model is
+   * loaded on a thread with a large stack; the stream threads only use the initialised runtime.
+   */
+  static StreamsApp startOnLargeStack(AppConfig config) throws InterruptedException {
+    StreamsApp[] started = new StreamsApp[1];
+    RuntimeException[] failed = new RuntimeException[1];
+    Thread loader = new Thread(null, () -> {
+      try {
+        started[0] = start(config);
+      } catch (RuntimeException e) {
+        failed[0] = e;
+      }
+    }, "tier0-start", 64L << 20);
+    loader.start();
+    loader.join();
+    if (failed[0] != null) {
+      throw failed[0];
+    }
+    return started[0];
+  }
+}

@@ -1,0 +1,99 @@
+package dev.tier0.streams;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Properties;
+import org.apache.kafka.common.config.ConfigException;
+import org.apache.kafka.streams.StreamsConfig;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class AppConfigTest {
+  @TempDir
+  Path dir;
+
+  private Path file(String content) throws Exception {
+    Path f = dir.resolve("app.properties");
+    Files.writeString(f, content);
+    return f;
+  }
+
+  @Test
+  void shouldReadTheExampleConfigShippedWithTheProject() {
+    AppConfig config = AppConfig.load(Path.of(System.getProperty("tier0.home"), "config", "streams-app.properties"),
+        Map.of());
+    assertThat(config.ingestSettings().topic()).isEqualTo("memories");
+    assertThat(config.searchRequestTopic()).isEqualTo("tier0.search.requests");
+    assertThat(config.deadLetterTopic()).isEqualTo("memories.dlq");
+  }
+
+  @Test
+  void shouldLetEnvironmentVariablesOverrideTheFileForAppKafkaAndSharedKeys() throws Exception {
+    AppConfig config = AppConfig.load(file("""
+        bootstrap.servers=file:9092
+        ingest.topic=memories
+        milvus.uri=http://file:19530
+        commit.interval.ms=1000
+        """), Map.of(
+        "TIER0_BOOTSTRAP_SERVERS", "env:9092",
+        "TIER0_MILVUS_URI", "http://env:19530",
+        "TIER0_COMMIT_INTERVAL_MS", "50",
+        "TIER0_NUM_STREAM_THREADS", "3",
+        "TIER0_INGEST_BATCH_MAX_RECORDS", "7",
+        "TIER0_SOMETHING_UNKNOWN", "ignored",
+        "PATH", "/usr/bin"));
+    assertThat(config.bootstrapServers()).isEqualTo("env:9092");
+    assertThat(config.getString("milvus.uri")).isEqualTo("http://env:19530");
+    assertThat(config.ingestSettings().maxRecords()).isEqualTo(7);
+    Properties streams = config.streamsProperties(new AppMetrics());
+    assertThat(streams.get("commit.interval.ms")).isEqualTo("50");
+    assertThat(streams.get("num.stream.threads")).isEqualTo("3");
+    assertThat(streams.get("bootstrap.servers")).isEqualTo("env:9092");
+    assertThat(streams).doesNotContainKeys("something.unknown", "milvus.uri", "ingest.batch.max.records");
+  }
+
+  @Test
+  void shouldPassKafkaSettingsThroughAndSetTheAppsHandlersAndLowLatencyProducer() throws Exception {
+    Map<String, Object> props = new HashMap<>();
+    props.put("search.request.topic", "requests");
+    props.put("processing.guarantee", "exactly_once_v2");
+    props.put("security.protocol", "SSL");
+    AppMetrics metrics = new AppMetrics();
+    Properties streams = new AppConfig(props).streamsProperties(metrics);
+    assertThat(streams.get(StreamsConfig.PROCESSING_GUARANTEE_CONFIG)).isEqualTo("exactly_once_v2");
+    assertThat(streams.get("security.protocol")).isEqualTo("SSL");
+    assertThat(streams.get("producer.linger.ms")).isEqualTo(0);
+    assertThat(streams.get(StreamsConfig.DESERIALIZATION_EXCEPTION_HANDLER_CLASS_CONFIG))
+        .isEqualTo(ReportingDeserializationHandler.class);
+    assertThat(streams.get(ReportingDeserializationHandler.METRICS_CONFIG)).isSameAs(metrics);
+    assertThat(new AppConfig(props).ingestSettings()).as("no ingest topic: no ingest").isNull();
+  }
+
+  @Test
+  void shouldBuildTheSearchAndIngestSettingsFromTheirKeys() {
+    AppConfig config = new AppConfig(Map.of("ingest.topic", "in", "search.request.topic", "req",
+        "search.top.k.max", "20", "search.filter.keys", "kind, source", "ingest.flush.interval.ms", "250",
+        "record.tenant.default", "shared"));
+    assertThat(config.ingestSettings().flushInterval()).isEqualTo(Duration.ofMillis(250));
+    assertThat(config.searchLimits().maxTopK()).isEqualTo(20);
+    assertThat(config.searchLimits().filterKeys()).containsExactlyInAnyOrder("kind", "source");
+    assertThat(config.searchLimits().defaultTenant()).isEqualTo("shared");
+    assertThat(config.searchReplyTopic()).isEqualTo("tier0.search.replies");
+  }
+
+  @Test
+  void shouldRefuseAConfigurationWithNothingToDoOrABadValue() {
+    assertThatThrownBy(() -> new AppConfig(Map.of()))
+        .isInstanceOf(ConfigException.class).hasMessageContaining("nothing to do");
+    assertThatThrownBy(() -> new AppConfig(Map.of("ingest.topic", "in", "processing.guarantee", "exactly_once")))
+        .isInstanceOf(ConfigException.class).hasMessageContaining("processing.guarantee");
+    assertThatThrownBy(() -> new AppConfig(Map.of("ingest.topic", "in", "record.id.strategy", "field")))
+        .isInstanceOf(ConfigException.class).hasMessageContaining("record.id.field");
+  }
+}

@@ -1,0 +1,312 @@
+package dev.tier0.streams.bench;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import dev.tier0.embed.BundledModel;
+import dev.tier0.embed.EmbeddingEngine;
+import dev.tier0.embed.EngineOptions;
+import dev.tier0.embed.SharedModels;
+import dev.tier0.local.LocalKafka;
+import dev.tier0.milvus.MemoryStore;
+import dev.tier0.milvus.MilvusConfig;
+import dev.tier0.milvus.MilvusLite;
+import dev.tier0.milvus.StoredMemory;
+import dev.tier0.streams.AppConfig;
+import dev.tier0.streams.LiteIndexing;
+import dev.tier0.streams.StreamsApp;
+import dev.tier0.streams.search.SearchClient;
+import dev.tier0.streams.search.SearchReply;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+
+/**
+ * bench/run search: request-to-reply latency through the real app (in-process KRaft broker, Milvus Lite, MiniLM),
+ * with 10k and 100k stored memories, one client and 8 concurrent clients, and the single-query embed latency of
+ * the same model in the same JVM. Writes target/bench/search.json.
+ *
+ * <p>The stored vectors are real MiniLM embeddings of a base set of texts plus, beyond that, small random
+ * perturbations of them (re-normalised): embedding 100k texts would take most of an hour on a laptop CPU, and
+ * search latency depends on the number and shape of the vectors, not on where they came from.
+ */
+public final class SearchBenchmark {
+  private static final String TENANT = "bench";
+  private static final int BASE_TEXTS = 2_000;
+  private static final int WARMUP = 50;
+  private static final int SINGLE_REQUESTS = Integer.getInteger("bench.single.requests", 300);
+  private static final int CONCURRENT_CLIENTS = 8;
+  private static final int REQUESTS_PER_CLIENT = Integer.getInteger("bench.concurrent.requests", 60);
+
+  public static void main(String[] args) throws Exception {
+    // ONNX Runtime's native initialisation needs a large stack with a long class path (see StreamsApp).
+    Throwable[] failure = new Throwable[1];
+    Thread runner = new Thread(null, () -> {
+      try {
+        run();
+      } catch (Throwable e) {
+        failure[0] = e;
+      }
+    }, "bench", 64L << 20);
+    runner.start();
+    runner.join();
+    if (failure[0] != null) {
+      failure[0].printStackTrace();
+      System.exit(1);
+    }
+    System.exit(0);
+  }
+
+  private static void run() throws Exception {
+    Path out = Path.of(System.getProperty("bench.out", "target/bench"));
+    Files.createDirectories(out);
+    Path work = Files.createTempDirectory("tier0-bench-search-");
+    Map<String, Object> results = new LinkedHashMap<>();
+    List<String[]> table = new ArrayList<>();
+    try (LocalKafka kafka = LocalKafka.start();
+         MilvusLite milvus = MilvusLite.start(work.resolve("milvus"));
+         EmbeddingEngine engine = SharedModels.acquire(BundledModel.directory(), EngineOptions.defaults())) {
+      kafka.createTopics("bench.requests", "bench.replies");
+      Map<String, Object> config = new HashMap<>();
+      config.put("application.id", "tier0-bench");
+      config.put("bootstrap.servers", kafka.bootstrapServers());
+      config.put("state.dir", work.resolve("state").toString());
+      config.put("search.request.topic", "bench.requests");
+      config.put("search.reply.topic", "bench.replies");
+      config.put("milvus.uri", milvus.uri());
+      config.put("milvus.collection", "bench");
+      config.put("health.port", "-1");
+      List<String> texts = texts(BASE_TEXTS);
+      System.out.printf("embedding %d base texts...%n", texts.size());
+      List<float[]> base = engine.embedDocuments(texts).stream().map(e -> e.vector()).toList();
+
+      try (StreamsApp app = StreamsApp.start(new AppConfig(config));
+           MemoryStore store = MemoryStore.connect(MilvusConfig.builder().uri(milvus.uri()).collection("bench").build())) {
+        if (!app.awaitRunning(Duration.ofSeconds(120))) {
+          throw new IllegalStateException("app did not reach RUNNING");
+        }
+        int stored = 0;
+        for (int size : new int[] {10_000, 100_000}) {
+          stored = fill(store, texts, base, stored, size);
+          LiteIndexing.flushAndIndex(milvus.uri(), "bench");
+          String label = size / 1000 + "k";
+          System.out.printf("%d memories stored; measuring...%n", store.count());
+          Stats single = singleClient(kafka, texts);
+          Stats concurrent = concurrentClients(kafka, texts);
+          results.put("reply_p50_ms_" + label, single.p50());
+          results.put("reply_p99_ms_" + label, single.p99());
+          results.put("reply_mean_ms_" + label, single.mean());
+          results.put("server_search_p50_ms_" + label, single.searchP50());
+          results.put("server_embed_p50_ms_" + label, single.embedP50());
+          results.put("reply_c8_p50_ms_" + label, concurrent.p50());
+          results.put("reply_c8_p99_ms_" + label, concurrent.p99());
+          results.put("reply_c8_throughput_rps_" + label, concurrent.throughput());
+          table.add(new String[] {label, "1 client", fmt(single.p50()), fmt(single.p99()), fmt(single.embedP50()),
+              fmt(single.searchP50()), fmt(single.throughput())});
+          table.add(new String[] {label, "8 clients", fmt(concurrent.p50()), fmt(concurrent.p99()),
+              fmt(concurrent.embedP50()), fmt(concurrent.searchP50()), fmt(concurrent.throughput())});
+        }
+        Stats embed = embedLatency(engine, texts);
+        results.put("embed_p50_ms", embed.p50());
+        results.put("embed_p99_ms", embed.p99());
+      }
+    }
+    double embedP50 = (double) results.get("embed_p50_ms");
+    double p50 = (double) results.get("reply_p50_ms_100k");
+    double p99 = (double) results.get("reply_p99_ms_100k");
+    results.put("floor_p50_within_embed_plus_20ms", p50 <= embedP50 + 20);
+    results.put("floor_p99_within_3x_p50", p99 <= 3 * p50);
+    results.put("cpus", Runtime.getRuntime().availableProcessors());
+    results.put("model", "all-minilm-l6-v2 (bundled)");
+    results.put("store", "Milvus Lite 3.2.2");
+
+    System.out.println();
+    System.out.printf("%-6s %-10s %9s %9s %12s %13s %9s%n", "stored", "clients", "p50 ms", "p99 ms",
+        "srv embed", "srv search", "req/s");
+    for (String[] row : table) {
+      System.out.printf("%-6s %-10s %9s %9s %12s %13s %9s%n", (Object[]) row);
+    }
+    System.out.printf("single-query embed (same JVM, same model): p50 %.2f ms, p99 %.2f ms%n", embedP50,
+        (double) results.get("embed_p99_ms"));
+    System.out.printf("floor: reply p50 (100k) %.2f <= embed p50 + 20 = %.2f: %s; p99 %.2f <= 3 x p50 = %.2f: %s%n",
+        p50, embedP50 + 20, results.get("floor_p50_within_embed_plus_20ms"), p99, 3 * p50,
+        results.get("floor_p99_within_3x_p50"));
+    Path json = out.resolve("search.json");
+    new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValue(json.toFile(), results);
+    System.out.println("wrote " + json);
+  }
+
+  private static int fill(MemoryStore store, List<String> texts, List<float[]> base, int from, int to) {
+    Random random = new Random(from);
+    List<StoredMemory> batch = new ArrayList<>();
+    for (int i = from; i < to; i++) {
+      int b = i % base.size();
+      float[] v = i < base.size() ? base.get(b) : perturb(base.get(b), random);
+      batch.add(new StoredMemory("m-" + i, TENANT, v, texts.get(b), Map.of("n", i), "bench", 0, i, 0L,
+          "all-minilm-l6-v2"));
+      if (batch.size() == 2_000) {
+        store.upsert(batch);
+        batch.clear();
+      }
+    }
+    store.upsert(batch);
+    return to;
+  }
+
+  private static float[] perturb(float[] v, Random random) {
+    float[] p = new float[v.length];
+    double norm = 0;
+    for (int i = 0; i < v.length; i++) {
+      p[i] = v[i] + (float) (random.nextGaussian() * 0.03);
+      norm += p[i] * p[i];
+    }
+    float inv = (float) (1 / Math.sqrt(norm));
+    for (int i = 0; i < p.length; i++) {
+      p[i] *= inv;
+    }
+    return p;
+  }
+
+  private static Stats singleClient(LocalKafka kafka, List<String> texts) throws Exception {
+    try (SearchClient client = client(kafka)) {
+      Random random = new Random(1);
+      for (int i = 0; i < WARMUP; i++) {
+        ask(client, texts.get(random.nextInt(texts.size())), null);
+      }
+      Stats stats = new Stats();
+      long start = System.nanoTime();
+      for (int i = 0; i < SINGLE_REQUESTS; i++) {
+        ask(client, texts.get(random.nextInt(texts.size())), stats);
+      }
+      stats.elapsedNanos = System.nanoTime() - start;
+      return stats;
+    }
+  }
+
+  private static Stats concurrentClients(LocalKafka kafka, List<String> texts) throws Exception {
+    List<SearchClient> clients = new ArrayList<>();
+    ExecutorService pool = Executors.newFixedThreadPool(CONCURRENT_CLIENTS);
+    try {
+      for (int c = 0; c < CONCURRENT_CLIENTS; c++) {
+        clients.add(client(kafka));
+      }
+      Stats stats = new Stats();
+      List<Future<?>> done = new ArrayList<>();
+      long start = System.nanoTime();
+      for (int c = 0; c < CONCURRENT_CLIENTS; c++) {
+        SearchClient client = clients.get(c);
+        Random random = new Random(100 + c);
+        done.add(pool.submit(() -> {
+          for (int i = 0; i < WARMUP / 5; i++) {
+            ask(client, texts.get(random.nextInt(texts.size())), null);
+          }
+          for (int i = 0; i < REQUESTS_PER_CLIENT; i++) {
+            ask(client, texts.get(random.nextInt(texts.size())), stats);
+          }
+          return null;
+        }));
+      }
+      for (Future<?> f : done) {
+        f.get();
+      }
+      stats.elapsedNanos = System.nanoTime() - start;
+      return stats;
+    } finally {
+      pool.shutdown();
+      clients.forEach(SearchClient::close);
+    }
+  }
+
+  private static void ask(SearchClient client, String text, Stats stats) throws Exception {
+    long start = System.nanoTime();
+    SearchReply reply = client.search(SearchClient.Query.of(text).tenant(TENANT).topK(5), Duration.ofSeconds(30));
+    long nanos = System.nanoTime() - start;
+    if (!(reply instanceof SearchReply.Hits hits) || hits.hits().isEmpty()) {
+      throw new IllegalStateException("unexpected reply " + reply);
+    }
+    if (stats != null) {
+      stats.add(nanos / 1e6, hits.timings().embedMs(), hits.timings().searchMs());
+    }
+  }
+
+  private static Stats embedLatency(EmbeddingEngine engine, List<String> texts) {
+    Random random = new Random(5);
+    for (int i = 0; i < WARMUP; i++) {
+      engine.embedQuery(texts.get(random.nextInt(texts.size())));
+    }
+    Stats stats = new Stats();
+    for (int i = 0; i < SINGLE_REQUESTS; i++) {
+      long start = System.nanoTime();
+      engine.embedQuery(texts.get(random.nextInt(texts.size())));
+      stats.add((System.nanoTime() - start) / 1e6, 0, 0);
+    }
+    return stats;
+  }
+
+  private static SearchClient client(LocalKafka kafka) {
+    return new SearchClient(Map.of("bootstrap.servers", kafka.bootstrapServers()), "bench.requests",
+        "bench.replies");
+  }
+
+  private static List<String> texts(int n) {
+    String[] who = {"Alice", "Bob", "the intern", "my landlord", "the CFO", "grandma", "the dentist", "Priya",
+        "the plumber", "Coach Rivera"};
+    String[] did = {"asked about", "forgot", "booked", "cancelled", "paid for", "recommended", "fixed", "sold",
+        "returned", "reviewed"};
+    String[] what = {"the blue bicycle", "two concert tickets", "the quarterly report", "a birthday cake",
+        "the kitchen tap", "the rental contract", "a flight to Lisbon", "the gym membership", "the parking permit",
+        "a hiking backpack", "the insurance claim", "the piano lessons"};
+    String[] when = {"on Monday", "last Tuesday", "before the weekend", "during the storm", "after lunch",
+        "in March", "at midnight", "in Tokyo", "at the market", "during the power cut"};
+    Random random = new Random(3);
+    java.util.Set<String> set = new java.util.LinkedHashSet<>();
+    while (set.size() < n) {
+      set.add(who[random.nextInt(who.length)] + " " + did[random.nextInt(did.length)] + " "
+          + what[random.nextInt(what.length)] + " " + when[random.nextInt(when.length)] + " (#" + set.size() + ")");
+    }
+    return new ArrayList<>(set);
+  }
+
+  private static String fmt(double v) {
+    return String.format("%.2f", v);
+  }
+
+  /** Latencies in ms; percentiles by nearest rank. */
+  private static final class Stats {
+    private final List<double[]> samples = new ArrayList<>();
+    long elapsedNanos;
+
+    synchronized void add(double replyMs, double embedMs, double searchMs) {
+      samples.add(new double[] {replyMs, embedMs, searchMs});
+    }
+
+    double p50() { return percentile(0, 50); }
+    double p99() { return percentile(0, 99); }
+    double embedP50() { return percentile(1, 50); }
+    double searchP50() { return percentile(2, 50); }
+
+    double mean() {
+      return samples.stream().mapToDouble(s -> s[0]).average().orElse(0);
+    }
+
+    double throughput() {
+      return samples.size() / (elapsedNanos / 1e9);
+    }
+
+    private synchronized double percentile(int column, int p) {
+      double[] values = samples.stream().mapToDouble(s -> s[column]).toArray();
+      Arrays.sort(values);
+      int rank = (int) Math.ceil(p / 100.0 * values.length);
+      return values[Math.max(0, Math.min(values.length - 1, rank - 1))];
+    }
+  }
+}
