@@ -1,6 +1,9 @@
 package dev.tier0.streams;
 
 import dev.tier0.memory.config.SharedConfig;
+import dev.tier0.registry.RegistryConfig;
+import dev.tier0.registry.RegistryConfigDef;
+import dev.tier0.streams.format.TopicFormat;
 import dev.tier0.streams.ingest.IngestSettings;
 import dev.tier0.streams.search.SearchLimits;
 import java.io.IOException;
@@ -50,6 +53,11 @@ public final class AppConfig extends AbstractConfig {
   public static final String SEARCH_FILTER_KEYS = "search.filter.keys";
   public static final String SEARCH_BATCH_MAX_REQUESTS = "search.batch.max.requests";
   public static final String SEARCH_BATCH_WINDOW_MS = "search.batch.window.ms";
+  public static final String INGEST_KEY_FORMAT = "ingest.key.format";
+  public static final String INGEST_FORMAT = "ingest.format";
+  public static final String SEARCH_REQUEST_FORMAT = "search.request.format";
+  public static final String SEARCH_REPLY_FORMAT = "search.reply.format";
+  public static final String AUTO_REGISTER_SCHEMAS = "auto.register.schemas";
   public static final String HEALTH_HOST = "health.host";
   public static final String HEALTH_PORT = "health.port";
 
@@ -61,6 +69,12 @@ public final class AppConfig extends AbstractConfig {
     if (!problems.isEmpty()) {
       Map.Entry<String, String> first = problems.entrySet().iterator().next();
       throw new ConfigException(first.getKey(), get(first.getKey()), first.getValue());
+    }
+    if (usesSchemaRegistry() && getList(RegistryConfig.URL).isEmpty()) {
+      throw new ConfigException(RegistryConfig.URL, "", "required: a topic format is avro ("
+          + INGEST_KEY_FORMAT + "=" + ingestKeyFormat() + ", " + INGEST_FORMAT + "=" + ingestFormat() + ", "
+          + SEARCH_REQUEST_FORMAT + "=" + searchRequestFormat() + ", "
+          + SEARCH_REPLY_FORMAT + "=" + searchReplyFormat() + ")");
     }
     if (ingestSettings() == null && searchRequestTopic() == null) {
       throw new ConfigException(INGEST_TOPIC, "", "set " + INGEST_TOPIC + " or " + SEARCH_REQUEST_TOPIC
@@ -117,12 +131,32 @@ public final class AppConfig extends AbstractConfig {
         .define(SEARCH_BATCH_WINDOW_MS, Type.LONG, 1L, Range.atLeast(1), Importance.LOW,
             "Flush period of the search micro-batch; requests polled together are answered together.",
             APP_GROUP, ++order, ConfigDef.Width.SHORT, "Search batch window")
+        .define(INGEST_FORMAT, Type.STRING, "json", ConfigDef.CaseInsensitiveValidString.in(TopicFormat.names()),
+            Importance.MEDIUM, "Ingest values: json (a JSON object, or plain text when the value is not an object), "
+                + "string (the value is the text), avro (Confluent wire format through schema.registry.url; Avro "
+                + "records use the same field paths as JSON).", APP_GROUP, ++order, ConfigDef.Width.SHORT,
+            "Ingest format")
+        .define(INGEST_KEY_FORMAT, Type.STRING, "string", ConfigDef.CaseInsensitiveValidString.in("string", "avro"),
+            Importance.LOW, "Ingest keys: string (UTF-8 bytes, the id as they are) or avro (Confluent wire format: "
+                + "an Avro string or number, read through schema.registry.url).", APP_GROUP, ++order,
+            ConfigDef.Width.SHORT, "Ingest key format")
+        .define(SEARCH_REQUEST_FORMAT, Type.STRING, "json",
+            ConfigDef.CaseInsensitiveValidString.in(TopicFormat.names()), Importance.MEDIUM,
+            "Search requests: json, string (the value is the query), avro (a record with the JSON request's fields, "
+                + "see search-request.avsc, through schema.registry.url).", APP_GROUP, ++order,
+            ConfigDef.Width.SHORT, "Search request format")
+        .define(SEARCH_REPLY_FORMAT, Type.STRING, "json", ConfigDef.CaseInsensitiveValidString.in("json", "avro"),
+            Importance.MEDIUM, "Search replies: json, or avro (search-reply.avsc, registered under "
+                + "<reply topic>-value).", APP_GROUP, ++order, ConfigDef.Width.SHORT, "Search reply format")
+        .define(AUTO_REGISTER_SCHEMAS, Type.BOOLEAN, true, Importance.LOW,
+            "Register the Avro reply schema under <reply topic>-value; false: it must be registered already.",
+            APP_GROUP, ++order, ConfigDef.Width.SHORT, "Auto-register the reply schema")
         .define(HEALTH_HOST, Type.STRING, "0.0.0.0", Importance.LOW,
             "Address of the HTTP health endpoint.", APP_GROUP, ++order, ConfigDef.Width.MEDIUM, "Health host")
         .define(HEALTH_PORT, Type.INT, 8080, Range.atLeast(-1), Importance.LOW,
             "Port of GET /health (200 when running) and GET /metrics; 0: any free port; -1: off.", APP_GROUP,
             ++order, ConfigDef.Width.SHORT, "Health port");
-    return SharedConfig.define(def);
+    return SharedConfig.define(RegistryConfigDef.define(def));
   }
 
   /** A properties file (optional), then environment overrides. */
@@ -210,6 +244,42 @@ public final class AppConfig extends AbstractConfig {
 
   public Duration searchBatchWindow() {
     return Duration.ofMillis(getLong(SEARCH_BATCH_WINDOW_MS));
+  }
+
+  public TopicFormat ingestKeyFormat() {
+    return TopicFormat.parse(getString(INGEST_KEY_FORMAT));
+  }
+
+  public TopicFormat ingestFormat() {
+    return TopicFormat.parse(getString(INGEST_FORMAT));
+  }
+
+  public TopicFormat searchRequestFormat() {
+    return TopicFormat.parse(getString(SEARCH_REQUEST_FORMAT));
+  }
+
+  public TopicFormat searchReplyFormat() {
+    return TopicFormat.parse(getString(SEARCH_REPLY_FORMAT));
+  }
+
+  /** Whether an active topic is Avro, so the app needs a Schema Registry. */
+  public boolean usesSchemaRegistry() {
+    return ingestSettings() != null && (ingestFormat() == TopicFormat.AVRO || ingestKeyFormat() == TopicFormat.AVRO)
+        || searchRequestTopic() != null
+            && (searchRequestFormat() == TopicFormat.AVRO || searchReplyFormat() == TopicFormat.AVRO);
+  }
+
+  /** The registry client settings (Confluent's property names); only meaningful when {@link #usesSchemaRegistry}. */
+  public RegistryConfig registryConfig() {
+    return RegistryConfigDef.registryConfig(this);
+  }
+
+  public int schemaCacheCapacity() {
+    return getInt(RegistryConfig.CACHE_CAPACITY);
+  }
+
+  public boolean autoRegisterSchemas() {
+    return getBoolean(AUTO_REGISTER_SCHEMAS);
   }
 
   public String healthHost() {

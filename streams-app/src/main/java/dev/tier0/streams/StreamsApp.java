@@ -5,6 +5,9 @@ import dev.tier0.embed.SharedModels;
 import dev.tier0.memory.MemoryMapper;
 import dev.tier0.memory.config.SharedConfig;
 import dev.tier0.milvus.MemoryStore;
+import dev.tier0.registry.SchemaRegistryClient;
+import dev.tier0.streams.format.TopicFormat;
+import dev.tier0.streams.format.WireFormats;
 import dev.tier0.streams.search.SearchSettings;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -30,13 +33,15 @@ public final class StreamsApp implements AutoCloseable {
   private final EmbeddingEngine engine;
   private final MemoryStore store;
   private final Admin admin;
+  /** Null unless a topic format is avro. */
+  private final SchemaRegistryClient registry;
   private final KafkaStreams streams;
   private final HealthServer health;
   private final CountDownLatch running = new CountDownLatch(1);
   private final CountDownLatch closed = new CountDownLatch(1);
 
   private StreamsApp(AppConfig config) {
-    AutoCloseable[] opened = new AutoCloseable[3];
+    AutoCloseable[] opened = new AutoCloseable[4];
     try {
       engine = SharedModels.acquire(SharedConfig.modelDir(config), SharedConfig.engineOptions(config));
       opened[0] = engine;
@@ -45,8 +50,11 @@ public final class StreamsApp implements AutoCloseable {
       store.ensureCollection(engine.dimension());
       admin = Admin.create(config.adminProperties());
       opened[2] = admin;
+      registry = config.usesSchemaRegistry() ? SchemaRegistryClient.create(config.registryConfig()) : null;
+      opened[3] = registry;
       Topology topology = topology(config, new EngineEmbedder(engine),
-          new MilvusMemoryIndex(store, engine.dimension()), new KnownTopics(admin, Duration.ofSeconds(5)), metrics);
+          new MilvusMemoryIndex(store, engine.dimension()), new KnownTopics(admin, Duration.ofSeconds(5)), metrics,
+          wireFormats(config, registry));
       LOG.info("topology:\n{}", topology.describe());
       streams = new KafkaStreams(topology, config.streamsProperties(metrics));
     } catch (RuntimeException e) {
@@ -70,7 +78,7 @@ public final class StreamsApp implements AutoCloseable {
       try {
         server = new HealthServer(config.healthHost(), config.healthPort(), streams::state, metrics);
       } catch (IOException e) {
-        closeQuietly(admin, store, engine);
+        closeQuietly(registry, admin, store, engine);
         throw new UncheckedIOException("cannot serve /health on port " + config.healthPort(), e);
       }
     }
@@ -79,11 +87,29 @@ public final class StreamsApp implements AutoCloseable {
 
   static Topology topology(AppConfig config, Embedder embedder, MemoryIndex index, KnownTopics topics,
                            AppMetrics metrics) {
+    return topology(config, embedder, index, topics, metrics, WireFormats.JSON);
+  }
+
+  /**
+   * The topic formats' codecs; Avro ones share the one registry client (and its schema cache). The format of a
+   * topic that is off does not matter (nor need a registry).
+   */
+  static WireFormats wireFormats(AppConfig config, SchemaRegistryClient registry) {
+    boolean ingest = config.ingestSettings() != null;
+    boolean search = config.searchRequestTopic() != null;
+    return WireFormats.of(ingest ? config.ingestKeyFormat() : TopicFormat.STRING,
+        ingest ? config.ingestFormat() : TopicFormat.JSON, search ? config.searchRequestFormat() : TopicFormat.JSON,
+        search ? config.searchReplyFormat() : TopicFormat.JSON, registry, config.searchReplyTopic(),
+        config.autoRegisterSchemas(), config.schemaCacheCapacity());
+  }
+
+  static Topology topology(AppConfig config, Embedder embedder, MemoryIndex index, KnownTopics topics,
+                           AppMetrics metrics, WireFormats formats) {
     SearchSettings search = config.searchRequestTopic() == null ? null
         : new SearchSettings(config.searchRequestTopic(), config.searchReplyTopic(), config.searchLimits(),
             config.searchBatchMaxRequests(), config.searchBatchWindow(), topics);
     return Tier0Topology.build(config.ingestSettings(), new MemoryMapper(SharedConfig.mappingConfig(config)), search,
-        embedder, index, metrics);
+        embedder, index, metrics, formats);
   }
 
   /** Loads the model, connects Milvus and starts the streams; returns at once (see {@link #awaitRunning}). */
@@ -126,7 +152,7 @@ public final class StreamsApp implements AutoCloseable {
     }
     LOG.info("stopping tier0 streams app");
     streams.close(Duration.ofSeconds(30));
-    closeQuietly(health, admin, store, engine);
+    closeQuietly(health, registry, admin, store, engine);
     closed.countDown();
     LOG.info("tier0 streams app stopped: {}", metrics.snapshot());
   }

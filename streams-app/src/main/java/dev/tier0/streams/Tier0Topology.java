@@ -1,9 +1,9 @@
 package dev.tier0.streams;
 
 import dev.tier0.memory.MemoryMapper;
+import dev.tier0.streams.format.WireFormats;
 import dev.tier0.streams.ingest.IngestProcessor;
 import dev.tier0.streams.ingest.IngestSettings;
-import dev.tier0.streams.ingest.IngestValueDeserializer;
 import dev.tier0.streams.ingest.PendingWriteSerde;
 import dev.tier0.streams.search.ReplyRouting;
 import dev.tier0.streams.search.SearchProcessor;
@@ -34,22 +34,28 @@ public final class Tier0Topology {
 
   public static Topology build(IngestSettings ingest, MemoryMapper mapper, SearchSettings search, Embedder embedder,
                                MemoryIndex index, AppMetrics metrics) {
+    return build(ingest, mapper, search, embedder, index, metrics, WireFormats.JSON);
+  }
+
+  /** The same, with the topics' value formats (JSON, plain string, or Avro through a Schema Registry). */
+  public static Topology build(IngestSettings ingest, MemoryMapper mapper, SearchSettings search, Embedder embedder,
+                               MemoryIndex index, AppMetrics metrics, WireFormats formats) {
     if (ingest == null && search == null) {
       throw new IllegalArgumentException("nothing to run: neither an ingest topic nor a search request topic is set");
     }
     Topology topology = new Topology();
     if (ingest != null) {
-      addIngest(topology, ingest, mapper, embedder, index, metrics);
+      addIngest(topology, ingest, mapper, embedder, index, metrics, formats);
     }
     if (search != null) {
-      addSearch(topology, search, embedder, index, metrics);
+      addSearch(topology, search, embedder, index, metrics, formats);
     }
     return topology;
   }
 
   private static void addIngest(Topology topology, IngestSettings settings, MemoryMapper mapper, Embedder embedder,
-                                MemoryIndex index, AppMetrics metrics) {
-    topology.addSource(INGEST_SOURCE, new ByteArrayDeserializer(), new IngestValueDeserializer(), settings.topic());
+                                MemoryIndex index, AppMetrics metrics, WireFormats formats) {
+    topology.addSource(INGEST_SOURCE, formats.ingestKeys().get(), formats.ingestValues().get(), settings.topic());
     topology.addProcessor(INGEST, () -> new IngestProcessor(settings, mapper, embedder, index, metrics),
         INGEST_SOURCE);
     // In memory with a changelog: the changelog is what survives a crash; the store holds at most a few batches.
@@ -62,13 +68,14 @@ public final class Tier0Topology {
   }
 
   private static void addSearch(Topology topology, SearchSettings settings, Embedder embedder, MemoryIndex index,
-                                AppMetrics metrics) {
+                                AppMetrics metrics, WireFormats formats) {
     topology.addSource(SEARCH_SOURCE, new ByteArrayDeserializer(), new ByteArrayDeserializer(),
         settings.requestTopic());
-    topology.addProcessor(SEARCH, () -> new SearchProcessor(settings, embedder, index, metrics), SEARCH_SOURCE);
+    topology.addProcessor(SEARCH, () -> new SearchProcessor(settings, formats.requests(), embedder, index, metrics),
+        SEARCH_SOURCE);
     topology.addStateStore(Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(SearchProcessor.STORE),
         Serdes.Long(), Serdes.ByteArray()), SEARCH);
-    topology.addSink(REPLY_SINK, ReplyRouting.topic(), new ByteArraySerializer(), ReplyRouting.valueSerializer(),
-        ReplyRouting.partitioner(), SEARCH);
+    topology.addSink(REPLY_SINK, ReplyRouting.topic(), new ByteArraySerializer(),
+        ReplyRouting.valueSerializer(formats.replies()), ReplyRouting.partitioner(), SEARCH);
   }
 }

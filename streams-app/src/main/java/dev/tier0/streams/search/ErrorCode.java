@@ -25,6 +25,10 @@ public enum ErrorCode {
   UNKNOWN_FIELD(false),
   /** The kafka_replyTopic header names a topic that does not exist; the error goes to the default reply topic. */
   UNKNOWN_REPLY_TOPIC(false),
+  /** An Avro request whose schema id the Schema Registry does not know. */
+  UNKNOWN_SCHEMA(false),
+  /** The Schema Registry could not be reached (after its retries) for the request's schema: worth retrying. */
+  SCHEMA_REGISTRY_UNAVAILABLE(true),
   /** The model failed on this query. */
   EMBEDDING_FAILED(true),
   /** The vector store did not answer (down, timeout): worth retrying. */

@@ -1,5 +1,6 @@
 package dev.tier0.streams.search;
 
+import dev.tier0.streams.format.ReplyEncoder;
 import java.util.Optional;
 import java.util.Set;
 import org.apache.kafka.common.serialization.Serializer;
@@ -39,6 +40,11 @@ public final class ReplyRouting {
   }
 
   public static Serializer<OutgoingReply> valueSerializer() {
-    return (topic, reply) -> reply == null ? null : reply.json();
+    return valueSerializer(ReplyEncoder.JSON);
+  }
+
+  /** The JSON reply in the reply topic's format (the topic is the one the reply goes to). */
+  public static Serializer<OutgoingReply> valueSerializer(ReplyEncoder encoder) {
+    return (topic, reply) -> reply == null ? null : encoder.encode(topic, reply.json());
   }
 }

@@ -5,6 +5,7 @@ import dev.tier0.streams.Embedder;
 import dev.tier0.streams.IndexRejectedException;
 import dev.tier0.streams.IndexUnavailableException;
 import dev.tier0.streams.MemoryIndex;
+import dev.tier0.streams.format.RequestDecoder;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
@@ -35,6 +36,7 @@ public final class SearchProcessor implements Processor<byte[], byte[], byte[], 
 
   private final SearchSettings settings;
   private final SearchRequestParser parser;
+  private final RequestDecoder decoder;
   private final Embedder embedder;
   private final MemoryIndex index;
   private final AppMetrics metrics;
@@ -44,8 +46,14 @@ public final class SearchProcessor implements Processor<byte[], byte[], byte[], 
   private int pendingCount;
 
   public SearchProcessor(SearchSettings settings, Embedder embedder, MemoryIndex index, AppMetrics metrics) {
+    this(settings, RequestDecoder.JSON, embedder, index, metrics);
+  }
+
+  public SearchProcessor(SearchSettings settings, RequestDecoder decoder, Embedder embedder, MemoryIndex index,
+                         AppMetrics metrics) {
     this.settings = settings;
     this.parser = new SearchRequestParser(settings.limits());
+    this.decoder = decoder;
     this.embedder = embedder;
     this.index = index;
     this.metrics = metrics;
@@ -117,7 +125,7 @@ public final class SearchProcessor implements Processor<byte[], byte[], byte[], 
       return answer;
     }
     try {
-      answer.request = parser.parse(request.value());
+      answer.request = parser.parse(decoder.toJson(request.value()));
     } catch (RequestRejectedException e) {
       answer.fail(e.code(), e.getMessage());
     }
