@@ -10,9 +10,14 @@ import java.util.Set;
  * ({@link MilvusClients}), so every failure arrives here once and the caller (Connect, the streams app) retries.
  */
 final class ErrorClassifier {
-    /** gRPC codes that say "try again later". */
+    /**
+     * gRPC codes that say "try again later". CANCELLED is among them because tier0 never cancels its own calls
+     * (its limits arrive as DEADLINE_EXCEEDED): a cancelled call is a server shutting down or a dropped
+     * connection, which is exactly an outage the callers must ride out.
+     */
     private static final Set<Status.Code> TRANSIENT_GRPC = Set.of(Status.Code.UNAVAILABLE,
-            Status.Code.DEADLINE_EXCEEDED, Status.Code.RESOURCE_EXHAUSTED, Status.Code.ABORTED);
+            Status.Code.DEADLINE_EXCEEDED, Status.Code.RESOURCE_EXHAUSTED, Status.Code.ABORTED,
+            Status.Code.CANCELLED);
 
     /**
      * Milvus server codes (merr) that Milvus itself marks retriable: service not ready (1), unavailable (2),
@@ -36,7 +41,7 @@ final class ErrorClassifier {
     static boolean isTransient(Throwable e) {
         StatusRuntimeException grpc = findGrpc(e);
         if (grpc != null) {
-            return TRANSIENT_GRPC.contains(grpc.getStatus().getCode());
+            return TRANSIENT_GRPC.contains(grpc.getStatus().getCode()) || isBrokenTransport(grpc.getStatus());
         }
         if (e instanceof MilvusClientException mce) {
             return switch (mce.getErrorCode()) {
@@ -45,6 +50,25 @@ final class ErrorClassifier {
                         || mce.getLegacyServerCode() == LEGACY_RATE_LIMIT;
                 default -> false;
             };
+        }
+        return false;
+    }
+
+    /**
+     * A connection that breaks mid-call (the server killed, a network cut) can surface as UNKNOWN rather than
+     * UNAVAILABLE, depending on when it breaks: "channel closed", or an I/O exception as the status cause.
+     */
+    private static boolean isBrokenTransport(Status status) {
+        if (status.getCode() != Status.Code.UNKNOWN) {
+            return false;
+        }
+        if ("channel closed".equalsIgnoreCase(String.valueOf(status.getDescription()))) {
+            return true;
+        }
+        for (Throwable t = status.getCause(); t != null && t.getCause() != t; t = t.getCause()) {
+            if (t instanceof java.io.IOException) {
+                return true;
+            }
         }
         return false;
     }

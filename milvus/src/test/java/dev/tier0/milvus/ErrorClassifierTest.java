@@ -25,6 +25,21 @@ class ErrorClassifierTest {
     }
 
     @Test
+    void aCallCancelledByAServerShuttingDownIsTransient() {
+        assertThat(ErrorClassifier.classify("op", rpc(Status.CANCELLED))).isInstanceOf(TransientStoreException.class);
+    }
+
+    @Test
+    void aConnectionBrokenMidCallIsTransientButOtherUnknownErrorsAreNot() {
+        assertThat(ErrorClassifier.classify("op", rpc(Status.UNKNOWN.withDescription("channel closed"))))
+                .isInstanceOf(TransientStoreException.class);
+        assertThat(ErrorClassifier.classify("op", rpc(Status.UNKNOWN.withCause(
+                new java.nio.channels.ClosedChannelException())))).isInstanceOf(TransientStoreException.class);
+        assertThat(ErrorClassifier.classify("op", rpc(Status.UNKNOWN.withDescription("bad expression"))))
+                .isInstanceOf(PermanentStoreException.class);
+    }
+
+    @Test
     void schemaArgumentAndAuthErrorsArePermanent() {
         assertThat(ErrorClassifier.classify("op", rpc(Status.UNAUTHENTICATED)))
                 .isInstanceOf(PermanentStoreException.class);
