@@ -119,7 +119,7 @@ public final class AppConfig extends AbstractConfig {
             APP_GROUP, ++order, ConfigDef.Width.SHORT, "Search batch window")
         .define(HEALTH_HOST, Type.STRING, "0.0.0.0", Importance.LOW,
             "Address of the HTTP health endpoint.", APP_GROUP, ++order, ConfigDef.Width.MEDIUM, "Health host")
-        .define(HEALTH_PORT, Type.INT, 8080, Range.atLeast(-1), Importance.LOW,
+        .define(HEALTH_PORT, Type.INT, 8090, Range.atLeast(-1), Importance.LOW,
             "Port of GET /health (200 when running) and GET /metrics; 0: any free port; -1: off.", APP_GROUP,
             ++order, ConfigDef.Width.SHORT, "Health port");
     return SharedConfig.define(def);
