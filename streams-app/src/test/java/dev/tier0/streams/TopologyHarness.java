@@ -67,8 +67,13 @@ final class TopologyHarness implements AutoCloseable {
     driver.advanceWallClockTime(d);
   }
 
+  private boolean closed;
+
   @Override
   public void close() {
-    driver.close();
+    if (!closed) {
+      closed = true;
+      driver.close();
+    }
   }
 }

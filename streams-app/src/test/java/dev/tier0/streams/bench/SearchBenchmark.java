@@ -110,6 +110,8 @@ public final class SearchBenchmark {
           results.put("reply_mean_ms_" + label, single.mean());
           results.put("server_search_p50_ms_" + label, single.searchP50());
           results.put("server_embed_p50_ms_" + label, single.embedP50());
+          // what the app and Kafka add around the model and the store: reply - server embed - server search
+          results.put("app_overhead_p50_ms_" + label, single.overheadP50());
           results.put("reply_c8_p50_ms_" + label, concurrent.p50());
           results.put("reply_c8_p99_ms_" + label, concurrent.p99());
           results.put("reply_c8_throughput_rps_" + label, concurrent.throughput());
@@ -140,6 +142,8 @@ public final class SearchBenchmark {
     }
     System.out.printf("single-query embed (same JVM, same model, between the requests): p50 %.2f ms, p99 %.2f ms%n",
         embedP50, (double) results.get("embed_p99_ms"));
+    System.out.printf("app + Kafka overhead around embed and search, 1 client: p50 %.2f ms (10k), %.2f ms (100k)%n",
+        (double) results.get("app_overhead_p50_ms_10k"), (double) results.get("app_overhead_p50_ms_100k"));
     System.out.printf("machine load average (1 min) at the end: %.1f on %d cpus%n",
         ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage(), Runtime.getRuntime().availableProcessors());
     System.out.printf("floor: reply p50 (100k) %.2f <= embed p50 + 20 = %.2f: %s; p99 %.2f <= 3 x p50 = %.2f: %s%n",
@@ -291,6 +295,11 @@ public final class SearchBenchmark {
     double p99() { return percentile(0, 99); }
     double embedP50() { return percentile(1, 50); }
     double searchP50() { return percentile(2, 50); }
+
+    synchronized double overheadP50() {
+      double[] values = samples.stream().mapToDouble(s -> s[0] - s[1] - s[2]).sorted().toArray();
+      return values[Math.max(0, (int) Math.ceil(0.5 * values.length) - 1)];
+    }
 
     double mean() {
       return samples.stream().mapToDouble(s -> s[0]).average().orElse(0);
