@@ -28,6 +28,7 @@ final class BadRecords {
   void reject(SinkRecord record, String reason, Throwable cause) {
     RejectedRecordException error = cause == null
         ? new RejectedRecordException(reason) : new RejectedRecordException(reason, cause);
+    SinkMetrics.INSTANCE.rejected.incrementAndGet();
     String where = record.originalTopic() + "-" + record.originalKafkaPartition() + "@" + record.originalKafkaOffset();
     if (reporter != null) {
       // With errors.tolerance=none the worker's reporter writes the record to the DLQ, then throws.

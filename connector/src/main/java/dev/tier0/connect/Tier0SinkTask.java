@@ -58,7 +58,7 @@ public class Tier0SinkTask extends SinkTask {
     incoming = new IncomingRecords(config.mappingConfig().headerFields());
     badRecords = new BadRecords(errantRecordReporter(), config.toleratesAllErrors());
     ModelLoads.register();
-    OrtEnvironmentGuard.ensureCreated();
+    SinkMetrics.register();
     engine = SharedModels.acquire(SharedConfig.modelDir(config), SharedConfig.engineOptions(config));
     MilvusConfig milvus = SharedConfig.milvusConfig(config);
     int dimension = engine.dimension();
@@ -91,6 +91,7 @@ public class Tier0SinkTask extends SinkTask {
     if (unavailable != null) {
       // The framework keeps these records and offers them again after the timeout: nothing is lost.
       context.timeout(config.retryPolicy().maxBackoff().toMillis());
+      SinkMetrics.INSTANCE.retriableExceptions.incrementAndGet();
       throw new RetriableException("Milvus is unavailable; " + inFlight + " records wait to be written", unavailable);
     }
     for (SinkRecord record : records) {
@@ -154,6 +155,7 @@ public class Tier0SinkTask extends SinkTask {
     int limit = config.maxBufferedRecords();
     if (!paused && inFlight >= limit) {
       paused = true;
+      SinkMetrics.INSTANCE.backpressurePauses.incrementAndGet();
       context.pause(context.assignment().toArray(TopicPartition[]::new));
       LOG.debug("{} records in flight: pausing {}", inFlight, context.assignment());
     } else if (paused && inFlight <= limit / 2) {

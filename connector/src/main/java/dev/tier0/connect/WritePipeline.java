@@ -180,6 +180,8 @@ final class WritePipeline implements AutoCloseable {
           s.upsert(upserts);
         }
       });
+      SinkMetrics.INSTANCE.deleted.addAndGet(deletes.size());
+      SinkMetrics.INSTANCE.stored.addAndGet(upserts.size());
     } catch (PermanentStoreException e) {
       if (e instanceof SchemaMismatchException) {
         throw e;
@@ -196,10 +198,12 @@ final class WritePipeline implements AutoCloseable {
       try {
         if (entry instanceof Entry.Remove remove) {
           withRetries(s -> s.delete(List.of(remove.id())));
+          SinkMetrics.INSTANCE.deleted.incrementAndGet();
         } else if (entry instanceof Entry.Write write) {
           StoredMemory row = batch.rowOf(write);
           if (row != null) {
             withRetries(s -> s.upsert(List.of(row)));
+            SinkMetrics.INSTANCE.stored.incrementAndGet();
           }
         }
       } catch (PermanentStoreException e) {
@@ -235,6 +239,7 @@ final class WritePipeline implements AutoCloseable {
         }
         return;
       } catch (TransientStoreException e) {
+        SinkMetrics.INSTANCE.transientFailures.incrementAndGet();
         disconnect();
         Duration delay = retry.delayBefore(retries + 1);
         if (retries >= retry.maxRetries()) {

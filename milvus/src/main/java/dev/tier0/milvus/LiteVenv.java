@@ -45,7 +45,7 @@ final class LiteVenv {
         return home().resolve(".tier0").resolve("milvus-lite-venv");
     }
 
-    /** The milvus-lite launcher script, installing it first when needed. */
+    /** The virtualenv's Python, with milvus-lite installed (first use installs it). */
     static Path ensureInstalled() {
         Path venv = directory();
         Path executable = venv.resolve("bin").resolve("milvus-lite");
@@ -58,7 +58,7 @@ final class LiteVenv {
                 Path marker = venv.resolve(MARKER);
                 if (Files.isExecutable(executable) && Files.isRegularFile(marker)
                         && Files.readString(marker).equals(wanted)) {
-                    return executable;
+                    return python(venv);
                 }
                 log.info("creating the Milvus Lite virtualenv at {} (one time, needs PyPI)", venv);
                 String python = System.getenv().getOrDefault("TIER0_PYTHON", "python3");
@@ -73,11 +73,15 @@ final class LiteVenv {
                 }
                 Files.writeString(marker, wanted);
                 log.info("Milvus Lite virtualenv ready");
-                return executable;
+                return python(venv);
             }
         } catch (IOException e) {
             throw new IllegalStateException("cannot prepare the Milvus Lite virtualenv at " + venv, e);
         }
+    }
+
+    private static Path python(Path venv) {
+        return venv.resolve("bin").resolve("python");
     }
 
     /** Runs a setup command, streaming its output to the log and keeping the tail for the error message. */

@@ -152,7 +152,7 @@ public final class MemoryStore implements AutoCloseable {
 
     /** Nearest memories of one tenant, best first; the tenant condition is always part of the filter. */
     public List<Hit> search(SearchQuery query) {
-        RowEncoder rows = encoder();
+        encoder(); // learns the dimension of an existing collection when ensureCollection was not called
         if (query.vector() == null || query.vector().length != spec.dimension()) {
             throw new PermanentStoreException("query vector has dimension "
                     + (query.vector() == null ? "null" : query.vector().length) + ", the collection has "

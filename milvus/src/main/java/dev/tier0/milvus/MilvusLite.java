@@ -21,7 +21,23 @@ import org.slf4j.LoggerFactory;
 public final class MilvusLite implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(MilvusLite.class);
     private static final Duration START_TIMEOUT = Duration.ofSeconds(90);
-    private static final Duration STOP_GRACE = Duration.ofSeconds(5);
+    /** The server drains requests for up to 5 s, then closes its database; past this it is killed. */
+    private static final Duration STOP_GRACE = Duration.ofSeconds(15);
+    /**
+     * Runs the milvus-lite command line with two additions: SIGTERM shuts down gracefully (milvus-lite only does
+     * so on Ctrl-C), and the server stops by itself when its stdin pipe closes, i.e. when the JVM that started it
+     * is gone, even a JVM killed without running its shutdown hooks.
+     */
+    private static final String LAUNCH_SCRIPT = String.join("\n",
+            "import os, signal, sys, threading",
+            "signal.signal(signal.SIGTERM, signal.default_int_handler)",
+            "def _exit_with_parent():",
+            "    sys.stdin.buffer.read()",
+            "    os.kill(os.getpid(), signal.SIGTERM)",
+            "threading.Thread(target=_exit_with_parent, daemon=True).start()",
+            "from milvus_lite.cmdline import main",
+            "sys.argv[0] = 'milvus-lite'",
+            "sys.exit(main())");
     /**
      * Milvus Lite searches its in-memory table row by row in Python (about 50-100 us per row), and only flushes
      * it to indexed segments at this size (its default is 128 MB, i.e. seconds per search at ~80k rows of 384
@@ -31,15 +47,15 @@ public final class MilvusLite implements AutoCloseable {
     static final String MEMTABLE_PROPERTY = "tier0.milvus-lite.memtable-bytes";
     private static final long DEFAULT_MEMTABLE_BYTES = 16L * 1024 * 1024;
 
-    private final Path executable;
+    private final Path python;
     private final Path dataDir;
     private final Path logFile;
     private final int port;
     private Process process;
     private Thread shutdownHook;
 
-    private MilvusLite(Path executable, Path dataDir, int port) {
-        this.executable = executable;
+    private MilvusLite(Path python, Path dataDir, int port) {
+        this.python = python;
         this.dataDir = dataDir;
         this.port = port;
         this.logFile = dataDir.resolveSibling(dataDir.getFileName() + ".milvus-lite.log");
@@ -47,8 +63,8 @@ public final class MilvusLite implements AutoCloseable {
 
     /** Starts a server on {@code dataDir} (created if missing), installing Milvus Lite on first use. */
     public static MilvusLite start(Path dataDir) {
-        Path executable = LiteVenv.ensureInstalled();
-        MilvusLite lite = new MilvusLite(executable, dataDir.toAbsolutePath(), freePort());
+        Path python = LiteVenv.ensureInstalled();
+        MilvusLite lite = new MilvusLite(python, dataDir.toAbsolutePath(), freePort());
         lite.launch();
         return lite;
     }
@@ -65,6 +81,11 @@ public final class MilvusLite implements AutoCloseable {
         return dataDir;
     }
 
+    /** The server's output, appended across restarts. */
+    public Path logFile() {
+        return logFile;
+    }
+
     /** The server process id, for diagnostics (and crash tests); -1 when not running. */
     public synchronized long pid() {
         return process != null && process.isAlive() ? process.pid() : -1;
@@ -74,13 +95,13 @@ public final class MilvusLite implements AutoCloseable {
         return process != null && process.isAlive();
     }
 
-    /** Stops the server (SIGTERM, then a hard kill after a few seconds) and starts it again on the same data dir and port. */
+    /** Stops the server and starts it again on the same data dir and port. */
     public synchronized void restart() {
         stop();
         launch();
     }
 
-    /** Stops the server gracefully so it can flush; kills it if it does not exit within a few seconds. */
+    /** Stops the server gracefully (SIGTERM: drain, close the database); kills it if it does not exit in 15 s. */
     public synchronized void stop() {
         if (process == null) {
             return;
@@ -105,8 +126,10 @@ public final class MilvusLite implements AutoCloseable {
     private synchronized void launch() {
         try {
             Files.createDirectories(dataDir);
-            List<String> command = List.of(executable.toString(), "server", "--data-dir", dataDir.toString(),
+            List<String> command = List.of(python.toString(), "-c", LAUNCH_SCRIPT, "server", "--data-dir",
+                    dataDir.toString(),
                     "--host", "127.0.0.1", "--port", Integer.toString(port));
+            // stdin stays a pipe from this JVM, never written or closed: its EOF tells the server we are gone
             ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true)
                     .redirectOutput(ProcessBuilder.Redirect.appendTo(logFile.toFile()));
             builder.environment().putIfAbsent(MEMTABLE_ENV, Long.toString(memtableBytes()));

@@ -56,6 +56,18 @@ class MemoryStoreIT {
     }
 
     @Test
+    void noServerIsATransientError() throws Exception {
+        int port;
+        try (java.net.ServerSocket socket = new java.net.ServerSocket(0)) {
+            port = socket.getLocalPort(); // closed again: nothing listens there
+        }
+        MilvusConfig nowhere = MilvusConfig.builder().uri("http://127.0.0.1:" + port).connectTimeoutMs(2_000)
+                .rpcTimeoutMs(2_000).build();
+        assertThatThrownBy(() -> MemoryStore.connect(nowhere)).isInstanceOf(TransientStoreException.class)
+                .hasCauseInstanceOf(RuntimeException.class);
+    }
+
+    @Test
     void dimensionMismatchNamesTheField() {
         try (MemoryStore store = MemoryStore.connect(config("dims"))) {
             store.ensureCollection(8);

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Optional;
@@ -20,25 +21,63 @@ class MilvusLiteIT {
 
     @Test
     void aJvmThatExitsWithoutStoppingTakesItsServerDown() throws Exception {
+        Process child = startProbe("exit");
+        long serverPid = readServerPid(child);
+        assertThat(child.waitFor(60, TimeUnit.SECONDS)).isTrue();
+        assertThat(ProcessHandle.of(serverPid).map(ProcessHandle::isAlive).orElse(false))
+                .as("server %d still running", serverPid).isFalse();
+    }
+
+    @Test
+    void aKilledJvmTakesItsServerDownToo() throws Exception {
+        Process child = startProbe("hang");
+        long serverPid = readServerPidAndKeepReading(child);
+        child.destroyForcibly(); // SIGKILL: no shutdown hook runs
+        assertThat(child.waitFor(30, TimeUnit.SECONDS)).isTrue();
+        Optional<ProcessHandle> server = ProcessHandle.of(serverPid);
+        if (server.isPresent()) {
+            server.get().onExit().get(30, TimeUnit.SECONDS); // the server notices its stdin closing
+        }
+        assertThat(ProcessHandle.of(serverPid).map(ProcessHandle::isAlive).orElse(false))
+                .as("server %d still running", serverPid).isFalse();
+    }
+
+    private Process startProbe(String mode) throws Exception {
         Path java = Path.of(System.getProperty("java.home"), "bin", "java");
-        Process child = new ProcessBuilder(List.of(java.toString(), "-cp", System.getProperty("java.class.path"),
-                "-Dtier0.home=" + LiteVenv.home(), LiteExitProbe.class.getName(), dir.resolve("data").toString()))
-                .redirectErrorStream(true).start();
-        long serverPid = -1;
+        return new ProcessBuilder(List.of(java.toString(), "-cp", System.getProperty("java.class.path"),
+                "-Dtier0.home=" + LiteVenv.home(), LiteExitProbe.class.getName(), dir.resolve("data").toString(),
+                mode)).redirectErrorStream(true).start();
+    }
+
+    private static long readServerPid(Process child) throws Exception {
+        long pid = -1;
         try (BufferedReader out = new BufferedReader(
                 new InputStreamReader(child.getInputStream(), StandardCharsets.UTF_8))) {
             String line;
             while ((line = out.readLine()) != null) {
                 if (line.startsWith("PID ")) {
-                    serverPid = Long.parseLong(line.substring(4).trim());
+                    pid = Long.parseLong(line.substring(4).trim());
                 }
             }
         }
-        assertThat(child.waitFor(60, TimeUnit.SECONDS)).isTrue();
-        assertThat(serverPid).isPositive();
-        Optional<ProcessHandle> server = ProcessHandle.of(serverPid);
-        assertThat(server.map(ProcessHandle::isAlive).orElse(false)).as("server %d still running", serverPid)
-                .isFalse();
+        assertThat(pid).isPositive();
+        return pid;
+    }
+
+    /** Reads until the pid line, then drains the rest in the background so the child never blocks on output. */
+    private static long readServerPidAndKeepReading(Process child) throws Exception {
+        BufferedReader out = new BufferedReader(new InputStreamReader(child.getInputStream(), StandardCharsets.UTF_8));
+        String line;
+        while ((line = out.readLine()) != null) {
+            if (line.startsWith("PID ")) {
+                long pid = Long.parseLong(line.substring(4).trim());
+                Thread drain = new Thread(() -> out.lines().forEach(ignored -> { }));
+                drain.setDaemon(true);
+                drain.start();
+                return pid;
+            }
+        }
+        throw new AssertionError("probe ended without printing the server pid");
     }
 
     @Test
@@ -54,7 +93,7 @@ class MilvusLiteIT {
     }
 
     @Test
-    void restartKeepsTheUriAndTheData() {
+    void restartKeepsTheUriAndTheData() throws Exception {
         try (MilvusLite lite = MilvusLite.start(dir.resolve("data"))) {
             String uri = lite.uri();
             try (MemoryStore store = MemoryStore.connect(MilvusConfig.builder().uri(uri).collection("keep").build())) {
@@ -63,6 +102,7 @@ class MilvusLiteIT {
             }
             long before = lite.pid();
             lite.restart();
+            assertThat(Files.readString(lite.logFile())).as("graceful shutdown").contains("Shutting down");
             assertThat(lite.uri()).isEqualTo(uri);
             assertThat(lite.pid()).isNotEqualTo(before);
             try (MemoryStore store = MemoryStore.connect(MilvusConfig.builder().uri(uri).collection("keep").build())) {

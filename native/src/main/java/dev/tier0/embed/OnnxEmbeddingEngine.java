@@ -24,6 +24,8 @@ import org.slf4j.LoggerFactory;
  */
 final class OnnxEmbeddingEngine implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(OnnxEmbeddingEngine.class);
+  /** Texts tokenised and length-sorted together; larger inputs are processed chunk by chunk. */
+  static final int TOKENIZE_CHUNK = 4096;
 
   private final ModelSpec spec;
   private final EngineOptions options;
@@ -38,7 +40,7 @@ final class OnnxEmbeddingEngine implements AutoCloseable {
   OnnxEmbeddingEngine(Path modelDir, EngineOptions options) {
     this.spec = ModelSpec.read(modelDir);
     this.options = options;
-    this.env = OrtEnvironment.getEnvironment();
+    this.env = OrtEnvironments.get();
     SessionFactory.Created created = SessionFactory.create(env, modelDir, modelDir.resolve(spec.modelFile()), options);
     this.session = created.session();
     this.provider = created.provider();
@@ -70,9 +72,15 @@ final class OnnxEmbeddingEngine implements AutoCloseable {
   }
 
   List<Embedding> embedDocuments(List<String> texts) {
-    if (texts.isEmpty()) {
-      return List.of();
+    List<Embedding> out = new ArrayList<>(texts.size());
+    // texts are tokenised and sorted a chunk at a time, so token ids in memory stay bounded for any input size
+    for (int start = 0; start < texts.size(); start += TOKENIZE_CHUNK) {
+      out.addAll(embedChunk(texts.subList(start, Math.min(texts.size(), start + TOKENIZE_CHUNK))));
     }
+    return out;
+  }
+
+  private List<Embedding> embedChunk(List<String> texts) {
     List<TokenizedText> tokenized = tokenizer.encode(texts);
     int[] lengths = new int[tokenized.size()];
     for (int i = 0; i < lengths.length; i++) {

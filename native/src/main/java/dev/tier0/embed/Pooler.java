@@ -55,6 +55,7 @@ final class Pooler {
   }
 
   private static double[] maskedMean(List<float[]> layers, long[] mask, int row, int seq, int hidden) {
+    // sum over real tokens and layers in one pass (no per-token arrays), then divide by tokens x layers
     double[] sum = new double[hidden];
     int realTokens = 0;
     for (int t = 0; t < seq; t++) {
@@ -62,16 +63,19 @@ final class Pooler {
         continue;
       }
       realTokens++;
-      double[] token = tokenAverage(layers, row, seq, hidden, t);
-      for (int h = 0; h < hidden; h++) {
-        sum[h] += token[h];
+      int offset = (row * seq + t) * hidden;
+      for (float[] layer : layers) {
+        for (int h = 0; h < hidden; h++) {
+          sum[h] += layer[offset + h];
+        }
       }
     }
     if (realTokens == 0) {
       throw new IllegalArgumentException("row " + row + " has no real token (attention mask all zero)");
     }
+    double divisor = (double) realTokens * layers.size();
     for (int h = 0; h < hidden; h++) {
-      sum[h] /= realTokens;
+      sum[h] /= divisor;
     }
     return sum;
   }

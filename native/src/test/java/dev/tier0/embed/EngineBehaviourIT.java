@@ -66,6 +66,24 @@ class EngineBehaviourIT {
   }
 
   @Test
+  void inputsLargerThanOneTokenisationChunkKeepTheirOrder() {
+    int n = OnnxEmbeddingEngine.TOKENIZE_CHUNK + 50;
+    List<String> texts = new ArrayList<>(n);
+    for (int i = 0; i < n; i++) {
+      texts.add(i % 2 == 0 ? "w" + i : "x");
+    }
+    try (EmbeddingEngine engine = SharedModels.acquire(TestModels.minilm(), CPU)) {
+      List<Embedding> all = engine.embedDocuments(texts);
+      assertThat(all).hasSize(n);
+      for (int i : new int[] {0, 1, 2, OnnxEmbeddingEngine.TOKENIZE_CHUNK - 2, OnnxEmbeddingEngine.TOKENIZE_CHUNK,
+          OnnxEmbeddingEngine.TOKENIZE_CHUNK + 1, n - 2}) {
+        assertThat(TestModels.cosine(all.get(i).vector(), engine.embedQuery(texts.get(i)).vector()))
+            .as("text %d", i).isGreaterThanOrEqualTo(0.99999);
+      }
+    }
+  }
+
+  @Test
   void mrlDimensionTruncatesAndRenormalises() throws Exception {
     Path dir = ModelDirs.fresh("mrlDimensionTruncatesAndRenormalises");
     Path mrl = ModelDirs.withSpec(TestModels.minilm(), dir, ModelDirs.minilmSpec("\"mrl_dimension\":128"));

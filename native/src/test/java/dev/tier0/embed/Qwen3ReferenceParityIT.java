@@ -76,6 +76,19 @@ class Qwen3ReferenceParityIT {
   }
 
   @Test
+  void aGraphWithExternalDataLoadsByPathAndEmbedsTheSame() {
+    List<String> texts = Sentences.generate(20, 3, 30, 17);
+    try (EmbeddingEngine inline = SharedModels.acquire(TestModels.generated("tiny-qwen3-fp32"), CPU);
+         EmbeddingEngine external = SharedModels.acquire(TestModels.generated("tiny-qwen3-fp32-external"), CPU)) {
+      List<Embedding> a = inline.embedDocuments(texts);
+      List<Embedding> b = external.embedDocuments(texts);
+      for (int i = 0; i < texts.size(); i++) {
+        assertThat(b.get(i).vector()).containsExactly(a.get(i).vector());
+      }
+    }
+  }
+
+  @Test
   void aBatchNeverChangesAVector() {
     Path dir = TestModels.generated("tiny-qwen3-fp32");
     List<String> texts = List.of("Hello world", "Hello world, and a considerably longer companion sentence.", "a");

@@ -32,7 +32,7 @@ public final class SeparateJvmEmbedder {
     }
     ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile());
     // The class path goes through the environment: on the command line it would trip ONNX Runtime's
-    // stack overflow on long command lines (see the connector's OrtEnvironmentGuard).
+    // stack overflow on long command lines (see native's OrtEnvironments).
     builder.environment().put("CLASSPATH", System.getProperty("java.class.path"));
     Process process = builder.start();
     if (!process.waitFor(5, TimeUnit.MINUTES)) {

@@ -84,7 +84,8 @@ class Tier0SinkIT {
       records.add(record(topic, "m-" + i, Corpus.value(i, texts.get(i))));
     }
     stack.produce(topic, records);
-    int loadsBefore = ModelLoadsProbe.loadCount();
+    long loadsBefore = PluginJmx.modelLoads();
+    long pausesBefore = PluginJmx.sinkMetric("BackpressurePauses");
 
     stack.connect.createConnector(topic, stack.sinkConfig(topic, "memories_it", 2));
     try {
@@ -94,7 +95,9 @@ class Tier0SinkIT {
 
       ConnectorStatus status = stack.connect.status(topic);
       assertThat(status.isRunning(2)).as("both tasks still running: %s", status).isTrue();
-      assertThat(ModelLoadsProbe.loadCount() - loadsBefore).as("models loaded for two tasks").isEqualTo(1);
+      assertThat(PluginJmx.modelLoads() - loadsBefore).as("models loaded for two tasks").isEqualTo(1);
+      // 5,000 records arrive far faster than MiniLM embeds them: the tasks must have paused, not buffered them all
+      assertThat(PluginJmx.sinkMetric("BackpressurePauses") - pausesBefore).isPositive();
       assertThat(stack.count("memories_it")).isEqualTo(n);
 
       List<Integer> sample = IntStream.range(0, 50).map(k -> k * 97 + 13).boxed().toList();
@@ -147,6 +150,7 @@ class Tier0SinkIT {
     good++;
     stack.produce(topic, records);
 
+    long rejectedBefore = PluginJmx.sinkMetric("RecordsRejected");
     Map<String, String> config = stack.sinkConfig(topic, "poison_it", 1);
     config.put("record.tenant.field", "tenant");
     config.put("record.text.max.bytes", "1000");
@@ -165,6 +169,7 @@ class Tier0SinkIT {
       stack.awaitCommittedToEnd(topic, topic, TIMEOUT);
       assertThat(stack.connect.status(topic).isRunning(1)).isTrue();
       assertThat(stack.count("poison_it")).isEqualTo(good);
+      assertThat(PluginJmx.sinkMetric("RecordsRejected") - rejectedBefore).isEqualTo(poisons.size());
     } finally {
       stack.connect.deleteConnector(topic);
     }
@@ -207,6 +212,11 @@ class Tier0SinkIT {
     config.put("write.retry.max.retries", "2");
     config.put("write.retry.backoff.ms", "100");
     config.put("write.retry.backoff.max.ms", "1000");
+    // Calls fail within 2 s while Milvus is down, so the outage runs through the retries to RetriableException.
+    config.put("milvus.rpc.timeout.ms", "2000");
+    config.put("milvus.connect.timeout.ms", "2000");
+    long failuresBefore = PluginJmx.sinkMetric("TransientStoreFailures");
+    long retriablesBefore = PluginJmx.sinkMetric("RetriableExceptions");
     stack.connect.createConnector(topic, config);
     try {
       long before = stack.awaitCount("chaos_it", c -> c >= 200, TIMEOUT);
@@ -215,7 +225,7 @@ class Tier0SinkIT {
       assertThat(afterRestart).isLessThan(distinct).as("the outage must come mid-stream");
 
       stack.milvus.stop();
-      Thread.sleep(5_000); // the outage itself: the task keeps retrying, offsets stay uncommitted
+      Thread.sleep(8_000); // the outage itself: the task keeps retrying, offsets stay uncommitted
       assertThat(stack.connect.status(topic).isFailed()).as("an outage delays, it does not fail the task").isFalse();
       stack.milvus.restart();
 
@@ -223,6 +233,8 @@ class Tier0SinkIT {
       stack.awaitCommittedToEnd(topic, topic, TIMEOUT);
       assertThat(stack.count("chaos_it")).isEqualTo(distinct);
       assertThat(stack.connect.status(topic).isRunning(1)).isTrue();
+      assertThat(PluginJmx.sinkMetric("TransientStoreFailures") - failuresBefore).isPositive();
+      assertThat(PluginJmx.sinkMetric("RetriableExceptions") - retriablesBefore).isPositive();
     } finally {
       stack.connect.deleteConnector(topic);
     }

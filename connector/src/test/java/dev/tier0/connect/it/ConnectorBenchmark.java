@@ -1,0 +1,130 @@
+package dev.tier0.connect.it;
+
+import static dev.tier0.connect.it.SinkStack.record;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.IntStream;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * bench/run connector: records/s from topic to Milvus through the packaged plugin (Connect worker, MiniLM,
+ * Milvus Lite), against the engine alone on the same texts, interleaved round by round; medians of the rounds.
+ * Prints a table and writes {@code <tier0.home>/target/bench/connector.json}. Not part of the test suite (its
+ * name does not end in IT); run it with {@code -Dit.test=ConnectorBenchmark}.
+ *
+ * <p>The engine-only figure comes from a separate JVM ({@link EmbedTexts}): the worker in this JVM holds the
+ * tokenizer's native library in the plugin's class loader, and the JVM cannot load it into a second one. It
+ * embeds the same texts in the sink's write batches (write.batch.max.records) after one warm-up batch.
+ */
+class ConnectorBenchmark {
+  private static final int RECORDS = Integer.getInteger("tier0.bench.records", 5_000);
+  private static final int ROUNDS = Integer.getInteger("tier0.bench.rounds", 3);
+  private static final int TASKS = Integer.getInteger("tier0.bench.tasks", 1);
+  private static final int WRITE_BATCH = Integer.getInteger("tier0.bench.write.batch", 256);
+  private static final double FLOOR = 0.8;
+
+  @TempDir
+  Path work;
+
+  @Test
+  void measureEndToEndAgainstTheEngineAlone() throws Exception {
+    List<String> texts = IntStream.range(0, RECORDS).mapToObj(Corpus::text).toList();
+    List<Double> e2e = new ArrayList<>();
+    List<Double> engine = new ArrayList<>();
+    try (SinkStack stack = SinkStack.start(work)) {
+      for (int round = 1; round <= ROUNDS; round++) {
+        // alternate which side goes first, so a drift in the machine's load does not favour one side
+        if (round % 2 == 1) {
+          engine.add(engineOnly(texts));
+          e2e.add(endToEnd(stack, round, texts));
+        } else {
+          e2e.add(endToEnd(stack, round, texts));
+          engine.add(engineOnly(texts));
+        }
+        System.out.printf("round %d: e2e %.1f records/s, engine only %.1f texts/s%n", round,
+            e2e.get(round - 1), engine.get(round - 1));
+      }
+    }
+    double e2eMedian = median(e2e);
+    double engineMedian = median(engine);
+    // Each round's pair ran back to back under the same load: the median of their ratios is the robust figure.
+    double ratio = median(IntStream.range(0, ROUNDS).mapToObj(r -> e2e.get(r) / engine.get(r)).toList());
+    Map<String, Object> result = new LinkedHashMap<>();
+    result.put("benchmark", "connector");
+    result.put("model", "all-minilm-l6-v2 (bundled)");
+    result.put("records", RECORDS);
+    result.put("rounds", ROUNDS);
+    result.put("tasks", TASKS);
+    result.put("write_batch_max_records", WRITE_BATCH);
+    result.put("cpus", Runtime.getRuntime().availableProcessors());
+    result.put("e2e_rps", round1(e2eMedian));
+    result.put("engine_only_rps", round1(engineMedian));
+    result.put("ratio", Math.round(ratio * 1000) / 1000.0);
+    result.put("ratio_definition", "median over rounds of e2e_rps / engine_only_rps, each pair measured back to back");
+    result.put("floor", FLOOR);
+    result.put("e2e_rps_rounds", e2e.stream().map(ConnectorBenchmark::round1).toList());
+    result.put("engine_only_rps_rounds", engine.stream().map(ConnectorBenchmark::round1).toList());
+    Path out = Path.of(System.getProperty("tier0.home", ".."), "target", "bench", "connector.json");
+    Files.createDirectories(out.getParent());
+    new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValue(out.toFile(), result);
+
+    System.out.println();
+    System.out.println("connector benchmark (" + RECORDS + " records, median of " + ROUNDS + " rounds, " + TASKS
+        + " task(s), " + result.get("cpus") + " cpus)");
+    System.out.printf("  %-34s %10s%n", "measure", "records/s");
+    System.out.printf("  %-34s %10.1f%n", "end to end (topic -> Milvus)", e2eMedian);
+    System.out.printf("  %-34s %10.1f%n", "engine only (same texts)", engineMedian);
+    System.out.printf("  %-34s %10.3f   (floor %.1f; median of per-round ratios)%n", "ratio", ratio, FLOOR);
+    System.out.println("  written to " + out);
+  }
+
+  private double engineOnly(List<String> texts) throws Exception {
+    return texts.size() / (SeparateJvmEmbedder.embed(texts, WRITE_BATCH, false, work).elapsedMs() / 1000);
+  }
+
+  /** Produces the records first, then times the sink from RUNNING (model loaded) to the last record stored. */
+  private static double endToEnd(SinkStack stack, int round, List<String> texts) throws Exception {
+    String topic = "bench-" + round;
+    String collection = "bench_" + round;
+    stack.kafka.createTopics(List.of(new NewTopic(topic, Math.max(1, TASKS), (short) 1)));
+    List<ProducerRecord<String, String>> records = new ArrayList<>(texts.size());
+    for (int i = 0; i < texts.size(); i++) {
+      records.add(record(topic, "b-" + i, Corpus.value(i, texts.get(i))));
+    }
+    stack.produce(topic, records);
+    Map<String, String> config = stack.sinkConfig(topic, collection, TASKS);
+    config.put("write.batch.max.records", Integer.toString(WRITE_BATCH));
+    config.put("write.max.buffered.records", Integer.toString(Math.max(2048, 4 * WRITE_BATCH)));
+    stack.connect.createConnector(topic, config);
+    try {
+      stack.connect.awaitRunning(topic, TASKS, Duration.ofMinutes(2));
+      long start = System.nanoTime();
+      stack.awaitCount(collection, c -> c == texts.size(), Duration.ofMinutes(10));
+      double seconds = (System.nanoTime() - start) / 1e9;
+      return texts.size() / seconds;
+    } finally {
+      stack.connect.deleteConnector(topic);
+    }
+  }
+
+  private static double median(List<Double> values) {
+    List<Double> sorted = values.stream().sorted().toList();
+    int n = sorted.size();
+    return n % 2 == 1 ? sorted.get(n / 2) : (sorted.get(n / 2 - 1) + sorted.get(n / 2)) / 2;
+  }
+
+  private static double round1(double v) {
+    return Math.round(v * 10) / 10.0;
+  }
+}
