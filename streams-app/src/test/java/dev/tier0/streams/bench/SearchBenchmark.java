@@ -48,23 +48,14 @@ public final class SearchBenchmark {
   private static final int CONCURRENT_CLIENTS = 8;
   private static final int REQUESTS_PER_CLIENT = Integer.getInteger("bench.concurrent.requests", 60);
 
-  public static void main(String[] args) throws Exception {
-    // ONNX Runtime's native initialisation needs a large stack with a long class path (see StreamsApp).
-    Throwable[] failure = new Throwable[1];
-    Thread runner = new Thread(null, () -> {
-      try {
-        run();
-      } catch (Throwable e) {
-        failure[0] = e;
-      }
-    }, "bench", 64L << 20);
-    runner.start();
-    runner.join();
-    if (failure[0] != null) {
-      failure[0].printStackTrace();
+  public static void main(String[] args) {
+    try {
+      run();
+    } catch (Throwable e) {
+      e.printStackTrace();
       System.exit(1);
     }
-    System.exit(0);
+    System.exit(0);  // the broker's and clients' non-daemon threads would keep the JVM alive
   }
 
   private static void run() throws Exception {
