@@ -58,6 +58,7 @@ public final class AppConfig extends AbstractConfig {
   public static final String SEARCH_REQUEST_FORMAT = "search.request.format";
   public static final String SEARCH_REPLY_FORMAT = "search.reply.format";
   public static final String AUTO_REGISTER_SCHEMAS = "auto.register.schemas";
+  public static final String SEARCH_PARALLELISM = "search.parallelism";
   public static final String HEALTH_HOST = "health.host";
   public static final String HEALTH_PORT = "health.port";
 
@@ -151,9 +152,13 @@ public final class AppConfig extends AbstractConfig {
         .define(AUTO_REGISTER_SCHEMAS, Type.BOOLEAN, true, Importance.LOW,
             "Register the Avro reply schema under <reply topic>-value; false: it must be registered already.",
             APP_GROUP, ++order, ConfigDef.Width.SHORT, "Auto-register the reply schema")
+        .define(SEARCH_PARALLELISM, Type.INT, 1, Range.between(1, 64), Importance.LOW,
+            "Searches of one micro-batch sent to the store at once. Milvus Lite answers one at a time (measured: "
+                + "no gain), a Milvus server in parallel.", APP_GROUP, ++order, ConfigDef.Width.SHORT,
+            "Search parallelism")
         .define(HEALTH_HOST, Type.STRING, "0.0.0.0", Importance.LOW,
             "Address of the HTTP health endpoint.", APP_GROUP, ++order, ConfigDef.Width.MEDIUM, "Health host")
-        .define(HEALTH_PORT, Type.INT, 8080, Range.atLeast(-1), Importance.LOW,
+        .define(HEALTH_PORT, Type.INT, 8090, Range.atLeast(-1), Importance.LOW,
             "Port of GET /health (200 when running) and GET /metrics; 0: any free port; -1: off.", APP_GROUP,
             ++order, ConfigDef.Width.SHORT, "Health port");
     return SharedConfig.define(RegistryConfigDef.define(def));
@@ -280,6 +285,10 @@ public final class AppConfig extends AbstractConfig {
 
   public boolean autoRegisterSchemas() {
     return getBoolean(AUTO_REGISTER_SCHEMAS);
+  }
+
+  public int searchParallelism() {
+    return getInt(SEARCH_PARALLELISM);
   }
 
   public String healthHost() {

@@ -2,16 +2,15 @@ package dev.tier0.streams;
 
 import java.util.Map;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.errors.RetriableException;
 import org.apache.kafka.streams.errors.ErrorHandlerContext;
 import org.apache.kafka.streams.errors.ProductionExceptionHandler;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * A reply (or dead letter) the broker refuses for good, e.g. too large or not authorised, is logged, counted and
- * dropped: one bad reply must not stop the app. Retriable errors are retried; anything on an internal topic
- * (changelogs) fails, because a lost changelog write would lose pending records.
+ * A reply (or dead letter) that could not be delivered is logged, counted and dropped: one bad reply must not stop
+ * the app, and the producer has already retried transient errors until delivery.timeout.ms. A failed write to an
+ * internal topic (a changelog) fails the task instead, because a lost changelog write could lose pending records.
  */
 public final class ReplyProductionHandler implements ProductionExceptionHandler {
   private static final Logger LOG = LoggerFactory.getLogger(ReplyProductionHandler.class);
@@ -32,9 +31,6 @@ public final class ReplyProductionHandler implements ProductionExceptionHandler 
                               Exception exception) {
     if (isInternal(record.topic())) {
       return Response.fail();
-    }
-    if (exception instanceof RetriableException) {
-      return Response.retry();
     }
     metrics.replyUnroutable();
     LOG.error("dropping the record for {} produced from {}-{}@{}: {}", record.topic(), context.topic(),

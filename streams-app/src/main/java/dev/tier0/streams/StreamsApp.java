@@ -107,7 +107,7 @@ public final class StreamsApp implements AutoCloseable {
                            AppMetrics metrics, WireFormats formats) {
     SearchSettings search = config.searchRequestTopic() == null ? null
         : new SearchSettings(config.searchRequestTopic(), config.searchReplyTopic(), config.searchLimits(),
-            config.searchBatchMaxRequests(), config.searchBatchWindow(), topics);
+            config.searchBatchMaxRequests(), config.searchBatchWindow(), config.searchParallelism(), topics);
     return Tier0Topology.build(config.ingestSettings(), new MemoryMapper(SharedConfig.mappingConfig(config)), search,
         embedder, index, metrics, formats);
   }
@@ -176,31 +176,8 @@ public final class StreamsApp implements AutoCloseable {
       System.exit(args.length > 1 ? 2 : 0);
     }
     AppConfig config = AppConfig.load(args.length == 1 ? Path.of(args[0]) : null, System.getenv());
-    StreamsApp app = startOnLargeStack(config);
+    StreamsApp app = start(config);
     Runtime.getRuntime().addShutdownHook(new Thread(app::close, "tier0-shutdown"));
     app.awaitClosed();
-  }
-
-  /**
-   * ONNX Runtime 1.29's native initialisation overflows the default 1 MB (even a 2 MB) thread stack when the
-   * JVM's class path is long, as an application's is: the JVM dies with SIGSEGV and no message. So the model is
-   * loaded on a thread with a large stack; the stream threads only use the initialised runtime.
-   */
-  static StreamsApp startOnLargeStack(AppConfig config) throws InterruptedException {
-    StreamsApp[] started = new StreamsApp[1];
-    RuntimeException[] failed = new RuntimeException[1];
-    Thread loader = new Thread(null, () -> {
-      try {
-        started[0] = start(config);
-      } catch (RuntimeException e) {
-        failed[0] = e;
-      }
-    }, "tier0-start", 64L << 20);
-    loader.start();
-    loader.join();
-    if (failed[0] != null) {
-      throw failed[0];
-    }
-    return started[0];
   }
 }

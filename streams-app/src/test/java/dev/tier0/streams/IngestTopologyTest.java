@@ -83,6 +83,14 @@ class IngestTopologyTest {
   }
 
   @Test
+  void shouldWritePendingRecordsOnACleanShutdown() {
+    send(null, memory("a", "t1", "written at shutdown"));
+    assertThat(app.index.rows).isEmpty();
+    app.close();
+    assertThat(app.index.rows).containsOnlyKeys("a");
+  }
+
+  @Test
   void shouldFlushWhenThePendingTextsReachTheTokenBudget() {
     app.close();
     MappingConfig mapping = MappingConfig.builder().build();

@@ -39,7 +39,7 @@ final class TopologyHarness implements AutoCloseable {
                   SearchLimits limits) {
     IngestSettings ingestSettings = new IngestSettings(INGEST, DEAD_LETTERS, maxRecords, maxTokens, FLUSH_INTERVAL,
         RETRY_BACKOFF);
-    SearchSettings searchSettings = new SearchSettings(REQUESTS, REPLIES, limits, maxBatch, Duration.ofMillis(1),
+    SearchSettings searchSettings = new SearchSettings(REQUESTS, REPLIES, limits, maxBatch, Duration.ofMillis(1), 4,
         Set.of(REPLIES, OTHER_REPLIES)::contains);
     Properties props = new Properties();
     props.put(StreamsConfig.APPLICATION_ID_CONFIG, "tier0-test");
@@ -67,8 +67,13 @@ final class TopologyHarness implements AutoCloseable {
     driver.advanceWallClockTime(d);
   }
 
+  private boolean closed;
+
   @Override
   public void close() {
-    driver.close();
+    if (!closed) {
+      closed = true;
+      driver.close();
+    }
   }
 }

@@ -113,6 +113,20 @@ public final class IngestProcessor implements Processor<byte[], IngestValue, byt
     }
   }
 
+  /** A clean shutdown writes what is pending; if the store is down it stays in the changelog for the next start. */
+  @Override
+  public void close() {
+    if (pendingCount == 0) {
+      return;
+    }
+    try {
+      flush();
+    } catch (RuntimeException e) {
+      LOG.warn("task {}: {} pending writes not flushed at shutdown, kept for the next start: {}", context.taskId(),
+          pendingCount, e.toString());
+    }
+  }
+
   private void park(PendingWrite write) {
     if (pending.get(write.id()) == null) {
       pendingCount++;

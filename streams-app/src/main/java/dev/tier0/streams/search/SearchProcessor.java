@@ -10,11 +10,16 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import org.apache.kafka.common.errors.InvalidTopicException;
 import org.apache.kafka.common.header.Headers;
 import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.apache.kafka.common.internals.Topic;
 import org.apache.kafka.streams.KeyValue;
+import org.apache.kafka.streams.errors.StreamsException;
 import org.apache.kafka.streams.processor.PunctuationType;
 import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
@@ -44,6 +49,7 @@ public final class SearchProcessor implements Processor<byte[], byte[], byte[], 
   private ProcessorContext<byte[], OutgoingReply> context;
   private KeyValueStore<Long, byte[]> pending;
   private int pendingCount;
+  private ExecutorService searchPool;
 
   public SearchProcessor(SearchSettings settings, Embedder embedder, MemoryIndex index, AppMetrics metrics) {
     this(settings, RequestDecoder.JSON, embedder, index, metrics);
@@ -103,11 +109,7 @@ public final class SearchProcessor implements Processor<byte[], byte[], byte[], 
       }
     }
     embed(searches);
-    for (Answer answer : searches) {
-      if (answer.failure == null) {
-        search(answer);
-      }
-    }
+    searchAll(searches.stream().filter(a -> a.failure == null).toList());
     for (int i = 0; i < entries.size(); i++) {
       send(answers.get(i));
       pending.delete(entries.get(i).key);
@@ -157,6 +159,42 @@ public final class SearchProcessor implements Processor<byte[], byte[], byte[], 
           answer.fail(ErrorCode.EMBEDDING_FAILED, "the model failed on this query: " + describe(e));
         }
       }
+    }
+  }
+
+  /** The batch's searches run side by side when there are several: each is a separate round trip to the store. */
+  private void searchAll(List<Answer> answers) {
+    if (answers.size() <= 1 || settings.searchParallelism() <= 1) {
+      answers.forEach(this::search);
+      return;
+    }
+    if (searchPool == null) {
+      searchPool = Executors.newFixedThreadPool(settings.searchParallelism(), runnable -> {
+        Thread t = new Thread(runnable, "tier0-search-" + context.taskId());
+        t.setDaemon(true);
+        return t;
+      });
+    }
+    List<Future<?>> running = new ArrayList<>(answers.size());
+    for (Answer answer : answers) {
+      running.add(searchPool.submit(() -> search(answer)));
+    }
+    for (Future<?> f : running) {
+      try {
+        f.get();
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new StreamsException("interrupted while searching", e);
+      } catch (ExecutionException e) {
+        throw new StreamsException("search task failed", e.getCause());  // search() catches everything itself
+      }
+    }
+  }
+
+  @Override
+  public void close() {
+    if (searchPool != null) {
+      searchPool.shutdownNow();
     }
   }
 
