@@ -69,8 +69,8 @@ public final class RawClient implements AutoCloseable {
     }
 
     /**
-     * Inserts rows encoded exactly as tier0's upsert encodes them. For Milvus before 2.3.10, which misroutes upserted
-     * rows on a partition-key collection (milvus-io/milvus#30607): a tenant-filtered search never finds them.
+     * Inserts rows encoded exactly as tier0's upsert encodes them. For Milvus 2.3.5 (PyPI milvus), which misroutes
+     * upserted rows on a partition-key collection (milvus-io/milvus#30607): a tenant-filtered search never finds them.
      */
     public void insert(String collection, int dimension, List<StoredMemory> batch) {
         RowEncoder encoder = new RowEncoder(dimension, VectorType.FLOAT_VECTOR);

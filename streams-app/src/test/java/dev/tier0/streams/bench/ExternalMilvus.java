@@ -21,8 +21,8 @@ import java.util.List;
  * The benchmark's access to a Milvus server it did not start ({@code -Dtier0.bench.milvus.uri}), e.g. a full
  * Milvus standalone. Two things differ from Milvus Lite:
  * <ul>
- *   <li>Rows are written with insert, not tier0's upsert: Milvus before 2.3.10 (PyPI's {@code milvus} package
- *       stops at 2.3.5) routes upserted rows by the wrong field on a partition-key collection, so a search
+ *   <li>Rows are written with insert, not tier0's upsert: Milvus 2.3.5 (the last version of PyPI's
+ *       {@code milvus} package) routes upserted rows by the wrong field on a partition-key collection, so a search
  *       filtered by tenant never finds them (milvus-io/milvus#30607, fixed by #30773). The benchmark measures
  *       search, and its collection is fresh, so insert stores exactly what upsert would.</li>
  *   <li>Indexes are built in the background after a flush; the collection is reloaded only once every row is
