@@ -8,10 +8,16 @@ import io.milvus.v2.service.collection.request.CreateCollectionReq.CollectionSch
 import io.milvus.v2.service.collection.request.DescribeCollectionReq;
 import io.milvus.v2.service.collection.request.LoadCollectionReq;
 import io.milvus.v2.service.collection.request.ReleaseCollectionReq;
+import io.milvus.v2.service.collection.request.DropCollectionReq;
+import io.milvus.v2.service.collection.request.HasCollectionReq;
 import io.milvus.v2.service.index.request.DescribeIndexReq;
+import io.milvus.v2.service.index.response.DescribeIndexResp;
+import io.milvus.v2.service.vector.request.InsertReq;
 import io.milvus.v2.service.utility.request.FlushReq;
 import io.milvus.v2.service.vector.request.QueryReq;
 import io.milvus.v2.service.vector.response.QueryResp;
+import com.google.gson.JsonObject;
+import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -38,6 +44,49 @@ public final class RawClient implements AutoCloseable {
         flush(collection);
         client.releaseCollection(ReleaseCollectionReq.builder().collectionName(collection).build());
         client.loadCollection(LoadCollectionReq.builder().collectionName(collection).timeout(1_800_000L).build());
+    }
+
+    /**
+     * Flush, wait until the vector index covers every row, then release and load: a full Milvus server builds
+     * indexes in the background (its index node), and load does not wait for them.
+     */
+    public void flushAwaitIndexAndLoad(String collection) throws InterruptedException {
+        flush(collection);
+        long deadline = System.nanoTime() + 30L * 60 * 1_000_000_000;
+        while (true) {
+            DescribeIndexResp.IndexDesc index = client.describeIndex(DescribeIndexReq.builder()
+                    .collectionName(collection).fieldName("vector").build()).getIndexDescByFieldName("vector");
+            if (index.getPendingIndexRows() == 0 && index.getIndexedRows() >= index.getTotalRows()) {
+                break;
+            }
+            if (System.nanoTime() > deadline) {
+                throw new IllegalStateException("index not built in 30 min: " + index);
+            }
+            Thread.sleep(1_000);
+        }
+        client.releaseCollection(ReleaseCollectionReq.builder().collectionName(collection).build());
+        client.loadCollection(LoadCollectionReq.builder().collectionName(collection).timeout(1_800_000L).build());
+    }
+
+    /**
+     * Inserts rows encoded exactly as tier0's upsert encodes them. For Milvus 2.3.5 (PyPI milvus), which misroutes
+     * upserted rows on a partition-key collection (milvus-io/milvus#30607): a tenant-filtered search never finds them.
+     */
+    public void insert(String collection, int dimension, List<StoredMemory> batch) {
+        RowEncoder encoder = new RowEncoder(dimension, VectorType.FLOAT_VECTOR);
+        List<JsonObject> rows = new ArrayList<>(batch.size());
+        batch.forEach(m -> rows.add(encoder.encode(m).row()));
+        client.insert(InsertReq.builder().collectionName(collection).data(rows).build());
+    }
+
+    public void dropIfExists(String collection) {
+        if (client.hasCollection(HasCollectionReq.builder().collectionName(collection).build())) {
+            client.dropCollection(DropCollectionReq.builder().collectionName(collection).build());
+        }
+    }
+
+    public String serverVersion() {
+        return client.getServerVersion();
     }
 
     /** A collection created behind tier0's back, with no index (like a hand-made one). */

@@ -30,11 +30,16 @@ import java.util.Random;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.function.Consumer;
 
 /**
  * bench/run search: request-to-reply latency through the real app (in-process KRaft broker, Milvus Lite, MiniLM),
  * with 10k and 100k stored memories, one client and 8 concurrent clients, and the single-query embed latency of
  * the same model in the same JVM. Writes target/bench/search.json.
+ *
+ * <p>{@code -Dtier0.bench.milvus.uri=http://127.0.0.1:19530} measures against a Milvus server already running
+ * there (e.g. a full Milvus standalone, see {@link ExternalMilvus}) instead of starting Milvus Lite; the
+ * benchmark drops and recreates its collection {@code bench} on it.
  *
  * <p>The stored vectors are real MiniLM embeddings of a base set of texts plus, beyond that, small random
  * perturbations of them (re-normalised): embedding 100k texts would take most of an hour on a laptop CPU, and
@@ -47,6 +52,7 @@ public final class SearchBenchmark {
   private static final int SINGLE_REQUESTS = Integer.getInteger("bench.single.requests", 300);
   private static final int CONCURRENT_CLIENTS = 8;
   private static final int REQUESTS_PER_CLIENT = Integer.getInteger("bench.concurrent.requests", 60);
+  private static final String EXTERNAL_MILVUS_URI = System.getProperty("tier0.bench.milvus.uri");
 
   public static void main(String[] args) {
     try {
@@ -65,8 +71,18 @@ public final class SearchBenchmark {
     Map<String, Object> results = new LinkedHashMap<>();
     List<String[]> table = new ArrayList<>();
     try (LocalKafka kafka = LocalKafka.start();
-         MilvusLite milvus = MilvusLite.start(work.resolve("milvus"));
+         // null (nothing to close) when the benchmark uses an external server
+         MilvusLite lite = EXTERNAL_MILVUS_URI == null ? MilvusLite.start(work.resolve("milvus")) : null;
+         ExternalMilvus external =
+             EXTERNAL_MILVUS_URI == null ? null : new ExternalMilvus(EXTERNAL_MILVUS_URI, "bench");
          EmbeddingEngine engine = SharedModels.acquire(BundledModel.directory(), EngineOptions.defaults())) {
+      String milvusUri = lite != null ? lite.uri() : EXTERNAL_MILVUS_URI;
+      if (external != null) {
+        external.dropCollection();
+        results.put("store", "Milvus " + external.serverVersion() + " at " + EXTERNAL_MILVUS_URI);
+      } else {
+        results.put("store", "Milvus Lite 3.2.2");
+      }
       kafka.createTopics("bench.requests", "bench.replies");
       Map<String, Object> config = new HashMap<>();
       config.put("application.id", "tier0-bench");
@@ -74,7 +90,7 @@ public final class SearchBenchmark {
       config.put("state.dir", work.resolve("state").toString());
       config.put("search.request.topic", "bench.requests");
       config.put("search.reply.topic", "bench.replies");
-      config.put("milvus.uri", milvus.uri());
+      config.put("milvus.uri", milvusUri);
       config.put("milvus.collection", "bench");
       config.put("health.port", "-1");
       List<String> texts = texts(BASE_TEXTS);
@@ -82,7 +98,7 @@ public final class SearchBenchmark {
       List<float[]> base = engine.embedDocuments(texts).stream().map(e -> e.vector()).toList();
 
       try (StreamsApp app = StreamsApp.start(new AppConfig(config));
-           MemoryStore store = MemoryStore.connect(MilvusConfig.builder().uri(milvus.uri()).collection("bench").build())) {
+           MemoryStore store = MemoryStore.connect(MilvusConfig.builder().uri(milvusUri).collection("bench").build())) {
         if (!app.awaitRunning(Duration.ofSeconds(120))) {
           throw new IllegalStateException("app did not reach RUNNING");
         }
@@ -90,8 +106,13 @@ public final class SearchBenchmark {
         // Sampled between the single-client requests, so the embed figure sees the same machine as the replies.
         Stats embed = new Stats();
         for (int size : new int[] {10_000, 100_000}) {
-          stored = fill(store, texts, base, stored, size);
-          LiteIndexing.flushAndIndex(milvus.uri(), "bench");
+          if (external != null) {
+            stored = fill(external::insert, texts, base, stored, size);
+            external.flushAndAwaitIndex();
+          } else {
+            stored = fill(store::upsert, texts, base, stored, size);
+            LiteIndexing.flushAndIndex(milvusUri, "bench");
+          }
           String label = size / 1000 + "k";
           System.out.printf("%d memories stored; measuring...%n", store.count());
           Stats single = singleClient(kafka, texts, engine, embed);
@@ -123,7 +144,6 @@ public final class SearchBenchmark {
     results.put("cpus", Runtime.getRuntime().availableProcessors());
     results.put("load_average_1m_at_end", ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage());
     results.put("model", "all-minilm-l6-v2 (bundled)");
-    results.put("store", "Milvus Lite 3.2.2");
 
     System.out.println();
     System.out.printf("%-6s %-10s %9s %9s %12s %13s %9s%n", "stored", "clients", "p50 ms", "p99 ms",
@@ -145,7 +165,8 @@ public final class SearchBenchmark {
     System.out.println("wrote " + json);
   }
 
-  private static int fill(MemoryStore store, List<String> texts, List<float[]> base, int from, int to) {
+  private static int fill(Consumer<List<StoredMemory>> store, List<String> texts, List<float[]> base, int from,
+      int to) {
     Random random = new Random(from);
     List<StoredMemory> batch = new ArrayList<>();
     for (int i = from; i < to; i++) {
@@ -154,11 +175,11 @@ public final class SearchBenchmark {
       batch.add(new StoredMemory("m-" + i, TENANT, v, texts.get(b), Map.of("n", i), "bench", 0, i, 0L,
           "all-minilm-l6-v2"));
       if (batch.size() == 2_000) {
-        store.upsert(batch);
-        batch.clear();
+        store.accept(batch);
+        batch = new ArrayList<>();
       }
     }
-    store.upsert(batch);
+    store.accept(batch);
     return to;
   }
 
