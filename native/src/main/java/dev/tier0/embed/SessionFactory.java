@@ -45,6 +45,10 @@ final class SessionFactory {
                                  ExecutionProvider provider) throws OrtException {
     try (OrtSession.SessionOptions so = new OrtSession.SessionOptions()) {
       so.setOptimizationLevel(OrtSession.SessionOptions.OptLevel.ALL_OPT);
+      // No busy-waiting between ops: tier0 shares its cores with Kafka's threads and with other sessions (each
+      // task or model has its own pool), and spinning pools stole enough CPU to make throughput swing 2.5x
+      // between benchmark repeats; without spinning it is steady and equals bare ORT (bench/run engine).
+      so.addConfigEntry("session.intra_op.allow_spinning", "0");
       // graph-building warnings (e.g. lenient shape merges in exported graphs) are noise at load; errors remain
       so.setSessionLogLevel(ai.onnxruntime.OrtLoggingLevel.ORT_LOGGING_LEVEL_ERROR);
       if (options.intraOpThreads() > 0) {

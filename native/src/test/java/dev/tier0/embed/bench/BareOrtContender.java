@@ -32,6 +32,7 @@ final class BareOrtContender implements Contender {
   BareOrtContender(Path modelDir, int maxLength, int batchSize, String output) throws Exception {
     try (OrtSession.SessionOptions so = new OrtSession.SessionOptions()) {
       so.setOptimizationLevel(OrtSession.SessionOptions.OptLevel.ALL_OPT); // as tier0 does
+      so.addConfigEntry("session.intra_op.allow_spinning", "0"); // as tier0 does: same runtime settings
       this.session = env.createSession(modelDir.resolve("model.onnx").toString(), so);
     }
     this.tokenizer = HuggingFaceTokenizer.builder().optTokenizerPath(modelDir.resolve("tokenizer.json"))
