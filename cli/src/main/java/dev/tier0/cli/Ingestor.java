@@ -33,9 +33,7 @@ final class Ingestor {
     String trimmed = line.strip();
     if (trimmed.startsWith("{")) {
       try {
-        JsonNode node = JSON.readTree(trimmed);
-        JsonNode id = node.get(idField);
-        return new Outgoing(id == null || id.isNull() ? null : id.asText(), trimmed);
+        return new Outgoing(keyOf(JSON.readTree(trimmed), idField), trimmed);
       } catch (Exception e) {
         // not JSON after all: a text line that happens to start with a brace
       }
@@ -48,8 +46,13 @@ final class Ingestor {
   }
 
   static Outgoing fromJson(JsonNode node, String idField) {
+    return new Outgoing(keyOf(node, idField), node.toString());
+  }
+
+  /** The record key: the id field as text; none when the field is missing or JSON null (never the word "null"). */
+  private static String keyOf(JsonNode node, String idField) {
     JsonNode id = node.get(idField);
-    return new Outgoing(id == null ? null : id.asText(), node.toString());
+    return id == null || id.isNull() ? null : id.asText();
   }
 
   /** Produces every record, waits for every acknowledgement, and reports progress per acknowledged record. */

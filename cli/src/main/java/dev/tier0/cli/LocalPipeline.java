@@ -198,7 +198,8 @@ final class LocalPipeline implements AutoCloseable {
   /** One collection per model, so switching --model-dir never meets a collection of another dimension. */
   static String collectionFor(Path modelDir) {
     String name = modelDir.getFileName().toString().toLowerCase(Locale.ROOT).replaceAll("[^a-z0-9_]", "_");
-    return ("tier0_" + name).substring(0, Math.min(64, 6 + name.length()));
+    String collection = "tier0_" + name;
+    return collection.length() <= 64 ? collection : collection.substring(0, 64);
   }
 
   private static void sleep(long millis) {
