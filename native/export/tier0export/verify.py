@@ -59,7 +59,58 @@ def _check_reference(embedder, reference_file, floor):
     return same_ids and bool(cos.min() >= floor)
 
 
+def _open(model_dir, tokenizer, max_length):
+    """A single-graph (OnnxEmbedder) or CoreML-target (CoremlEmbedder) dir, tokenising to max_length."""
+    from .coreml_run import CoremlEmbedder, is_multi_graph
+    if is_multi_graph(model_dir):
+        return CoremlEmbedder(model_dir, tokenizer, max_length)
+    return OnnxEmbedder(model_dir, tokenizer, max_length)
+
+
+def run_coreml(a, floor):
+    """A CoreML-target dir: every graph on its own (all texts that fit it, rows split and filled as the
+    engine does), then the engine's own bucket/batch choice, against --against and/or --reference."""
+    from .coreml_run import CoremlEmbedder, boundary_texts, reference_vectors
+    model_dir = Path(a.dir)
+    tok_file = _tokenizer_file(a, model_dir)
+    emb = CoremlEmbedder(model_dir, tok_file)
+    spec = emb.spec
+    texts = sentences(a.texts)
+    texts += [t for t in boundary_texts(tok_file, emb.sequences, emb.max_length) if t not in texts]
+    print(f"verify {model_dir} ({spec['name']}, CoreML target, {spec['dtype']}, graphs "
+          f"{', '.join(f'b{b}-s{s}' for b, s in sorted(emb.sessions, key=lambda k: (k[1], k[0])))}; "
+          f"{len(texts)} texts incl. {emb.sequences} and +1 tokens; pooled in graph: {spec.get('pooled_output')})")
+    ok = True
+
+    def compare(label, embedder, texts, ref):
+        nonlocal ok
+        for batch, seq in sorted(embedder.sessions, key=lambda k: (k[1], k[0])):
+            used, vectors = embedder.embed_with(batch, seq, texts)
+            cos = cosine_rows(vectors, ref[used])
+            _report(f"b{batch}-s{seq} vs {label} ({len(used)} texts)", cos)
+            ok &= bool(cos.min() >= floor)
+        cos = cosine_rows(embedder.embed(texts), ref)
+        _report(f"engine buckets vs {label} ({len(texts)} texts)", cos)
+        ok &= bool(cos.min() >= floor)
+
+    if a.against:
+        other = _open(a.against, a.tokenizer or None, emb.max_length)
+        compare(a.against, emb, texts, other.embed(texts))
+    if a.reference:
+        ref_texts, ref_vectors, ref_max = reference_vectors(a.reference)
+        compare(f"{Path(a.reference).name} (PyTorch, max_length {ref_max})",
+                CoremlEmbedder(model_dir, tok_file, ref_max), ref_texts, ref_vectors)
+    if not a.against and not a.reference:
+        raise SystemExit("verify of a CoreML-target dir needs --against DIR and/or --reference FILE")
+    print(f"  {'PASS' if ok else 'FAIL'} (floor {floor})")
+    return ok
+
+
 def run(a):
+    from .coreml_run import is_multi_graph
+    if is_multi_graph(a.dir):
+        spec_dtype = json.loads((Path(a.dir) / "tier0-model.json").read_text())["dtype"]
+        return run_coreml(a, a.min_cosine if a.min_cosine is not None else FLOORS[spec_dtype])
     model_dir = Path(a.dir)
     tok_file = _tokenizer_file(a, model_dir)
     embedder = OnnxEmbedder(model_dir, tok_file)
