@@ -130,5 +130,36 @@ class SaveAndConvertTest(unittest.TestCase):
         np.testing.assert_allclose(got.astype(np.float32), expected, atol=2e-2)
 
 
+class OverTheLimitTest(unittest.TestCase):
+    """The > 2 GB paths with default options (external_data auto), the limit lowered to this toy's size. The toy
+    is far below protobuf's real limit, so this pins the routing (auto -> external data at every step, the
+    converter without shape inference), not protobuf's failure itself."""
+
+    def setUp(self):
+        self.saved = graph.PROTOBUF_LIMIT
+        graph.PROTOBUF_LIMIT = 2 ** 26 + 4096  # over_limit(): more than 4 KiB of weights
+
+    def tearDown(self):
+        graph.PROTOBUF_LIMIT = self.saved
+
+    def test_quantize_and_fp16_write_external_data_by_default(self):
+        x = np.random.default_rng(3).standard_normal((1, 2, 64)).astype(np.float32)
+        with tempfile.TemporaryDirectory() as d:
+            src, q, h = Path(d) / "src", Path(d) / "int8", Path(d) / "fp16"
+            expected = run(toy_encoder(layers=2, dim=64), x, ["last_hidden_state"])[0]
+            graph.save_model(toy_encoder(layers=2, dim=64), src)
+            self.assertTrue((src / "model.onnx_data").is_file())
+            graph.quantize_int8(src / "model.onnx", q)
+            self.assertTrue((q / "model.onnx_data").is_file())
+            self.assertEqual(sorted(p.name for p in q.iterdir()), ["model.onnx", "model.onnx_data"])
+            got = run(str(q / "model.onnx"), x, ["last_hidden_state"])[0]
+            self.assertGreater(float((got * expected).sum() / np.linalg.norm(got) / np.linalg.norm(expected)), 0.99)
+            graph.save_model(graph.to_fp16(graph.load_model(src)), h)
+            self.assertTrue((h / "model.onnx_data").is_file())
+            half = ort.InferenceSession(str(h / "model.onnx"), providers=["CPUExecutionProvider"]).run(
+                None, {"x": x.astype(np.float16)})[0]
+            np.testing.assert_allclose(half.astype(np.float32), expected, rtol=2e-2, atol=5e-2)
+
+
 if __name__ == "__main__":
     unittest.main()

@@ -21,6 +21,19 @@ def tensor_bytes(model: onnx.ModelProto) -> int:
     return total
 
 
+def over_limit(size_bytes) -> bool:
+    """True when weights of this size cannot sit in one protobuf (2 GB, less a margin for the graph itself)."""
+    return size_bytes > PROTOBUF_LIMIT - 2 ** 26
+
+
+def file_weight_bytes(model_file) -> int:
+    """Bytes of a model on disk: the .onnx plus every external data file next to it that it names."""
+    model_file = Path(model_file)
+    header = onnx.load(str(model_file), load_external_data=False)
+    files = {entry.value for t in header.graph.initializer for entry in t.external_data if entry.key == "location"}
+    return model_file.stat().st_size + sum((model_file.parent / f).stat().st_size for f in files)
+
+
 def save_model(model: onnx.ModelProto, model_dir, external_data="auto") -> Path:
     """Write model_dir/model.onnx; weights go to model_dir/model.onnx_data when external_data is
     'always', or 'auto' and the proto would pass protobuf's 2 GB limit."""
@@ -30,7 +43,7 @@ def save_model(model: onnx.ModelProto, model_dir, external_data="auto") -> Path:
     data = model_dir / EXTERNAL_DATA_FILE
     if data.exists():
         data.unlink()  # onnx appends to an existing data file
-    external = external_data == "always" or (external_data == "auto" and tensor_bytes(model) > PROTOBUF_LIMIT - 2 ** 26)
+    external = external_data == "always" or (external_data == "auto" and over_limit(tensor_bytes(model)))
     if external:
         onnx.save_model(model, str(path), save_as_external_data=True, all_tensors_to_one_file=True,
                         location=EXTERNAL_DATA_FILE, size_threshold=1024, convert_attribute=True)
@@ -91,9 +104,12 @@ def add_outputs(model: onnx.ModelProto, last_n: int, tensors=None, keep_existing
 
 
 def to_fp16(model: onnx.ModelProto) -> onnx.ModelProto:
-    """All float tensors to FP16, graph outputs included (keep_io_types=False: the engine reads FP16)."""
+    """All float tensors to FP16, graph outputs included (keep_io_types=False: the engine reads FP16).
+    Over 2 GB, ONNX shape inference cannot serialise the model, so it is skipped: the converter then types
+    the tensors it casts from the graph itself (the result is verified like any other)."""
     from onnxconverter_common import float16
-    return float16.convert_float_to_float16(model, keep_io_types=False, disable_shape_infer=False)
+    return float16.convert_float_to_float16(model, keep_io_types=False,
+                                            disable_shape_infer=over_limit(tensor_bytes(model)))
 
 
 def quantize_int8(src_model_file, dst_dir, external_data="auto") -> Path:
@@ -103,8 +119,11 @@ def quantize_int8(src_model_file, dst_dir, external_data="auto") -> Path:
     dst_dir = Path(dst_dir)
     dst_dir.mkdir(parents=True, exist_ok=True)
     tmp = dst_dir / "quantized.tmp.onnx"
+    # ORT writes its own result with external data only when told: do so whenever the source is over the
+    # limit too (the INT8 result is ~1/4 of it, but the quantiser's intermediate FP32 copy is not).
+    big = external_data == "always" or (external_data == "auto" and over_limit(file_weight_bytes(src_model_file)))
     quantize_dynamic(str(src_model_file), str(tmp), weight_type=QuantType.QInt8, per_channel=True,
-                     use_external_data_format=external_data == "always")
+                     use_external_data_format=big)
     model = onnx.load(str(tmp), load_external_data=True)
     tmp.unlink()
     for extra in dst_dir.glob("quantized.tmp.onnx*"):
