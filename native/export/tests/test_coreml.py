@@ -143,6 +143,37 @@ class CoremlGraphTest(unittest.TestCase):
                 self.assertEqual(session.get_inputs()[0].shape, [g["batch"], g["sequence"], 8])
 
 
+def write_safetensors(path, tensors):
+    """The safetensors layout (8-byte header size, JSON header, data); arrays given as (dtype tag, array)."""
+    import json
+    header, blobs, offset = {}, [], 0
+    for name, (tag, array) in tensors.items():
+        raw = np.ascontiguousarray(array).tobytes()
+        header[name] = {"dtype": tag, "shape": list(array.shape), "data_offsets": [offset, offset + len(raw)]}
+        blobs.append(raw)
+        offset += len(raw)
+    head = json.dumps(header).encode()
+    Path(path).write_bytes(len(head).to_bytes(8, "little") + head + b"".join(blobs))
+
+
+class HuggingFaceWeightsTest(unittest.TestCase):
+    def test_reads_safetensors_transposes_linears_strips_model_prefix_and_widens_bf16(self):
+        w = tiny_qwen3(np.random.default_rng(5))
+        bf16_values = np.array([[1.5, -0.25], [3.0, 0.0078125]], np.float32)
+        tensors = {("model." + k): ("F32", v.T if v.ndim == 2 and "embed" not in k else v) for k, v in w.items()}
+        tensors["model.extra_bf16"] = ("BF16", (bf16_values.view(np.uint32) >> 16).astype(np.uint16))
+        with tempfile.TemporaryDirectory() as d:
+            write_safetensors(Path(d) / "model.safetensors", tensors)
+            (Path(d) / "config.json").write_text('{"rms_norm_eps": 1e-5, "rope_theta": 10000.0}')
+            config, got = coreml.weights_from_hf(d)
+        np.testing.assert_array_equal(got.pop("extra_bf16"), bf16_values)
+        self.assertEqual(sorted(got), sorted(w))
+        for name, value in w.items():
+            np.testing.assert_array_equal(got[name], value, err_msg=name)
+        cfg = coreml.qwen3_config(got, config)
+        self.assertEqual((cfg["eps"], cfg["theta"], cfg["heads"], cfg["kv_heads"]), (1e-5, 10000.0, 2, 1))
+
+
 class CoremlEmbedderTest(unittest.TestCase):
     def test_engine_rules_pick_the_smallest_bucket_and_batch_and_split_big_batches(self):
         w = tiny_qwen3(np.random.default_rng(3))

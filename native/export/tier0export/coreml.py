@@ -69,23 +69,47 @@ def weights_from_onnx(model_file):
     return weights
 
 
+SAFETENSORS_TYPES = {"F32": np.float32, "F16": np.float16, "F64": np.float64, "BF16": np.uint16,
+                     "I64": np.int64, "I32": np.int32, "U8": np.uint8, "BOOL": np.bool_}
+
+
+def read_safetensors(path):
+    """{name -> array} of one .safetensors file, memory-mapped: an 8-byte little-endian header length, a JSON
+    header {name: {dtype, shape, data_offsets}}, then the data. Read here rather than with safetensors' numpy
+    API because numpy has no bfloat16 (Qwen3-Embedding ships BF16): BF16 is widened to FP32 exactly (the top
+    16 bits of a float32)."""
+    path = Path(path)
+    with open(path, "rb") as f:
+        size = int.from_bytes(f.read(8), "little")
+        header = json.loads(f.read(size))
+    data = np.memmap(path, dtype=np.uint8, mode="r", offset=8 + size)
+    out = {}
+    for name, info in header.items():
+        if name == "__metadata__":
+            continue
+        start, end = info["data_offsets"]
+        array = data[start:end].view(np.dtype(SAFETENSORS_TYPES[info["dtype"]]).newbyteorder("<"))
+        if info["dtype"] == "BF16":
+            array = (array.astype(np.uint32) << 16).view(np.float32)
+        out[name] = array.reshape(info["shape"])
+    return out
+
+
 def weights_from_hf(model_dir):
-    """(config dict, weights) from a Hugging Face directory: config.json + *.safetensors (numpy, no torch).
-    Linear weights are transposed to [in, out]; BF16 tensors are widened to FP32."""
-    from safetensors import safe_open
+    """(config dict, weights) from a Hugging Face directory: config.json + *.safetensors (no torch).
+    Linear weights are transposed to [in, out] (MatMul form); BF16 tensors are widened to FP32."""
     model_dir = Path(model_dir)
     config = json.loads((model_dir / "config.json").read_text())
-    weights = {}
     files = sorted(model_dir.glob("*.safetensors"))
     if not files:
         raise SystemExit(f"{model_dir}: no *.safetensors")
+    weights = {}
     for file in files:
-        with safe_open(str(file), framework="numpy") as f:
-            for key in f.keys():
-                weights[_strip(key)] = f.get_tensor(key)
+        for key, array in read_safetensors(file).items():
+            weights[_strip(key)] = array
     for name in list(weights):
         if name.endswith(".weight") and weights[name].ndim == 2 and "embed" not in name:
-            weights[name] = np.ascontiguousarray(weights[name].T)
+            weights[name] = weights[name].T
     return config, weights
 
 
@@ -134,16 +158,24 @@ def token_table(weights, cfg):
 class Builder:
     """Nodes and initializers of one static graph; every float constant is stored in the graph's dtype."""
 
-    def __init__(self, dtype):
+    def __init__(self, dtype, shared=None):
         self.dtype = dtype
         self.np = NP_TYPES[dtype]
+        self.shared = shared  # SharedWeights: big constants go to (or are already in) graphs/weights.bin
         self.nodes, self.inits, self.names = [], {}, {}
 
     def const(self, name, value, dtype=None):
-        if name not in self.inits:
-            array = np.asarray(value)
-            array = array.astype(dtype or (self.np if array.dtype.kind == "f" else np.int64))
-            self.inits[name] = numpy_helper.from_array(np.ascontiguousarray(array), name)
+        if name in self.inits:
+            return name
+        if self.shared is not None and name in self.shared.entries:
+            self.inits[name] = self.shared.reference(name)  # stored by an earlier graph: not converted again
+            return name
+        array = np.asarray(value)
+        array = array.astype(dtype or (self.np if array.dtype.kind == "f" else np.int64))
+        tensor = numpy_helper.from_array(np.ascontiguousarray(array), name)
+        if self.shared is not None:
+            tensor = self.shared.store(tensor)
+        self.inits[name] = tensor
         return name
 
     def shape(self, *dims):
@@ -344,10 +376,11 @@ def _pool(b, states, mask, last_n, batch, seq, dim):
     return out
 
 
-def build_graph(cfg, weights, batch, seq, dtype, last_n, pool=False):
+def build_graph(cfg, weights, batch, seq, dtype, last_n, pool=False, shared=None):
     """One static graph: inputs inputs_embeds [B,S,D], attention_mask [B,S]; outputs hidden_state.<i> for
-    the last last_n layers [B,S,D], or embedding [B,D] when pool."""
-    b = Builder(dtype)
+    the last last_n layers [B,S,D], or embedding [B,D] when pool. shared: a SharedWeights to hold the
+    weights (else they are inside the returned model)."""
+    b = Builder(dtype, shared)
     elem = ONNX_TYPES[dtype]
     dim = cfg["hidden"]
     forward = qwen3_forward if cfg["arch"] == "qwen3" else bert_forward
@@ -372,30 +405,33 @@ def build_graph(cfg, weights, batch, seq, dtype, last_n, pool=False):
 
 
 class SharedWeights:
-    """graphs/weights.bin: every initializer of 1 KiB or more, stored once for all graphs, 64-byte aligned."""
+    """graphs/weights.bin: every constant of 1 KiB or more, written once for all the graphs of a directory
+    (64-byte aligned), each graph's initializer pointing at it by offset (ONNX external data). Constants are
+    keyed by name: a name means the same tensor in every graph (shape-dependent ones carry the shape)."""
+
+    MIN_BYTES = 1024
 
     def __init__(self, path):
         self.path = Path(path)
-        self.offsets = {}
+        self.entries = {}  # name -> (offset, length, dims, data_type)
         self.file = open(self.path, "wb")
 
-    def externalize(self, model):
-        for tensor in model.graph.initializer:
-            data = tensor.raw_data
-            if len(data) < 1024:
-                continue
-            key = (tensor.name, len(data))
-            if key not in self.offsets:
-                pad = (-self.file.tell()) % 64
-                self.file.write(b"\0" * pad)
-                self.offsets[key] = self.file.tell()
-                self.file.write(data)
-            tensor.ClearField("raw_data")
-            tensor.data_location = TensorProto.EXTERNAL
-            del tensor.external_data[:]
-            for k, v in (("location", self.path.name), ("offset", str(self.offsets[key])), ("length", str(len(data)))):
-                entry = tensor.external_data.add()
-                entry.key, entry.value = k, v
+    def store(self, tensor):
+        if len(tensor.raw_data) < self.MIN_BYTES:
+            return tensor
+        pad = (-self.file.tell()) % 64
+        self.file.write(b"\0" * pad)
+        self.entries[tensor.name] = (self.file.tell(), len(tensor.raw_data), list(tensor.dims), tensor.data_type)
+        self.file.write(tensor.raw_data)
+        return self.reference(tensor.name)
+
+    def reference(self, name):
+        offset, length, dims, data_type = self.entries[name]
+        tensor = TensorProto(name=name, dims=dims, data_type=data_type, data_location=TensorProto.EXTERNAL)
+        for k, v in (("location", self.path.name), ("offset", str(offset)), ("length", str(length))):
+            entry = tensor.external_data.add()
+            entry.key, entry.value = k, v
+        return tensor
 
     def close(self):
         self.file.close()
@@ -425,8 +461,7 @@ def export_dir(cfg, weights, out_dir, *, name, last_n, dtype, max_length, batche
     try:
         for seq in seqs:
             for batch in sorted(set(batches)):
-                model, names = build_graph(cfg, weights, batch, seq, dtype, last_n, pool)
-                shared.externalize(model)
+                model, names = build_graph(cfg, weights, batch, seq, dtype, last_n, pool, shared)
                 rel = f"graphs/b{batch}-s{seq}.onnx"
                 onnx.save_model(model, str(out_dir / rel))
                 entries.append({"file": rel, "batch": batch, "sequence": seq})
