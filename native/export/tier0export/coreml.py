@@ -380,6 +380,8 @@ def build_graph(cfg, weights, batch, seq, dtype, last_n, pool=False, shared=None
     """One static graph: inputs inputs_embeds [B,S,D], attention_mask [B,S]; outputs hidden_state.<i> for
     the last last_n layers [B,S,D], or embedding [B,D] when pool. shared: a SharedWeights to hold the
     weights (else they are inside the returned model)."""
+    if not 1 <= last_n <= cfg["layers"]:
+        raise SystemExit(f"--last-n {last_n}: the model has {cfg['layers']} layers")
     b = Builder(dtype, shared)
     elem = ONNX_TYPES[dtype]
     dim = cfg["hidden"]
