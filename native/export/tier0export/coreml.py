@@ -74,10 +74,10 @@ SAFETENSORS_TYPES = {"F32": np.float32, "F16": np.float16, "F64": np.float64, "B
 
 
 def read_safetensors(path):
-    """{name -> array} of one .safetensors file, memory-mapped: an 8-byte little-endian header length, a JSON
+    """{name -> (array, is_bf16)} of one .safetensors file, memory-mapped (BF16 as its uint16 bits): an 8-byte little-endian header length, a JSON
     header {name: {dtype, shape, data_offsets}}, then the data. Read here rather than with safetensors' numpy
-    API because numpy has no bfloat16 (Qwen3-Embedding ships BF16): BF16 is widened to FP32 exactly (the top
-    16 bits of a float32)."""
+    API because numpy has no bfloat16 (Qwen3-Embedding ships BF16); weights_from_hf widens BF16 to FP32
+    exactly (BF16 is the top 16 bits of a float32)."""
     path = Path(path)
     with open(path, "rb") as f:
         size = int.from_bytes(f.read(8), "little")
@@ -89,10 +89,24 @@ def read_safetensors(path):
             continue
         start, end = info["data_offsets"]
         array = data[start:end].view(np.dtype(SAFETENSORS_TYPES[info["dtype"]]).newbyteorder("<"))
-        if info["dtype"] == "BF16":
-            array = (array.astype(np.uint32) << 16).view(np.float32)
-        out[name] = array.reshape(info["shape"])
+        out[name] = (array.reshape(info["shape"]), info["dtype"] == "BF16")
     return out
+
+
+class LazyWeights(dict):
+    """A weight dict whose values may be loaders: each access widens/transposes one tensor from the memory
+    map, so an export holds one converted weight at a time, not a FP32 copy of the whole model."""
+
+    def __getitem__(self, name):
+        value = super().__getitem__(name)
+        return value() if callable(value) else value
+
+
+def _loader(array, bf16, transpose):
+    def load():
+        out = (array.astype(np.uint32) << 16).view(np.float32) if bf16 else array
+        return out.T if transpose else out
+    return load
 
 
 def weights_from_hf(model_dir):
@@ -103,13 +117,12 @@ def weights_from_hf(model_dir):
     files = sorted(model_dir.glob("*.safetensors"))
     if not files:
         raise SystemExit(f"{model_dir}: no *.safetensors")
-    weights = {}
+    weights = LazyWeights()
     for file in files:
-        for key, array in read_safetensors(file).items():
-            weights[_strip(key)] = array
-    for name in list(weights):
-        if name.endswith(".weight") and weights[name].ndim == 2 and "embed" not in name:
-            weights[name] = weights[name].T
+        for key, (array, bf16) in read_safetensors(file).items():
+            name = _strip(key)
+            transpose = name.endswith(".weight") and array.ndim == 2 and "embed" not in name
+            weights[name] = _loader(array, bf16, transpose)
     return config, weights
 
 
@@ -178,6 +191,12 @@ class Builder:
         self.inits[name] = tensor
         return name
 
+    def weight(self, name, weights):
+        """const(name, weights[name]), without loading the weight when weights.bin already holds it."""
+        if name in self.inits or (self.shared is not None and name in self.shared.entries):
+            return self.const(name, None)
+        return self.const(name, weights[name])
+
     def shape(self, *dims):
         return self.const("shape_" + "_".join(str(d) for d in dims), np.array(dims, np.int64))
 
@@ -191,9 +210,9 @@ class Builder:
 
 
 def _linear(b, x, weights, prefix, scope, bias=True):
-    y = b.op("MatMul", [x, b.const(prefix + ".weight", weights[prefix + ".weight"])], scope)
+    y = b.op("MatMul", [x, b.weight(prefix + ".weight", weights)], scope)
     if bias and prefix + ".bias" in weights:
-        y = b.op("Add", [y, b.const(prefix + ".bias", weights[prefix + ".bias"])], scope)
+        y = b.op("Add", [y, b.weight(prefix + ".bias", weights)], scope)
     return y
 
 
@@ -209,7 +228,7 @@ def _rms_norm(b, x, weight_name, weights, eps, scope):
     y = b.op("Div", [x, rms], scope)
     if fp16:
         y = b.op("Cast", [y], scope, to=TensorProto.FLOAT16)
-    return b.op("Mul", [y, b.const(weight_name, weights[weight_name])], scope)
+    return b.op("Mul", [y, b.weight(weight_name, weights)], scope)
 
 
 def _rotate_half_matrix(head_dim):
@@ -305,8 +324,8 @@ def qwen3_forward(b, cfg, weights, embeds, mask, batch, seq):
 
 
 def _layer_norm(b, x, prefix, weights, eps, scope):
-    return b.op("LayerNormalization", [x, b.const(prefix + ".weight", weights[prefix + ".weight"]),
-                                       b.const(prefix + ".bias", weights[prefix + ".bias"])], scope,
+    return b.op("LayerNormalization", [x, b.weight(prefix + ".weight", weights),
+                                       b.weight(prefix + ".bias", weights)], scope,
                 axis=-1, epsilon=float(eps))
 
 
@@ -455,8 +474,8 @@ def export_dir(cfg, weights, out_dir, *, name, last_n, dtype, max_length, batche
     if graphs_dir.exists():
         shutil.rmtree(graphs_dir)
     graphs_dir.mkdir(parents=True)
-    table = np.ascontiguousarray(token_table(weights, cfg).astype(NP_TYPES[dtype]))
-    table.astype(table.dtype.newbyteorder("<")).tofile(out_dir / TABLE_FILE)
+    table = np.ascontiguousarray(token_table(weights, cfg).astype(NP_TYPES[dtype], copy=False))
+    table.astype(table.dtype.newbyteorder("<"), copy=False).tofile(out_dir / TABLE_FILE)  # no copy on LE hosts
     seqs = buckets_for(sequences, max_length)
     shared = SharedWeights(graphs_dir / WEIGHTS_FILE)
     entries, names = [], None
