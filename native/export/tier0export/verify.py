@@ -93,6 +93,11 @@ def run_coreml(a, floor):
         _report(f"engine buckets vs {label} ({len(texts)} texts)", cos)
         ok &= bool(cos.min() >= floor)
 
+    if a.torch_model:  # the PyTorch pipeline at the same max_length (needs the torch venv)
+        from . import torch_side
+        tok = load_tokenizer(tok_file, dict(spec, padding="longest"), emb.max_length)
+        ref, _, _ = torch_side.torch_embed(torch_side.load_hf_model(a.torch_model), tok, texts, spec["last_n"])
+        compare(f"PyTorch {a.torch_model}", emb, texts, ref)
     if a.against:
         other = _open(a.against, a.tokenizer or None, emb.max_length)
         compare(a.against, emb, texts, other.embed(texts))
@@ -100,8 +105,8 @@ def run_coreml(a, floor):
         ref_texts, ref_vectors, ref_max = reference_vectors(a.reference)
         compare(f"{Path(a.reference).name} (PyTorch, max_length {ref_max})",
                 CoremlEmbedder(model_dir, tok_file, ref_max), ref_texts, ref_vectors)
-    if not a.against and not a.reference:
-        raise SystemExit("verify of a CoreML-target dir needs --against DIR and/or --reference FILE")
+    if not (a.against or a.reference or a.torch_model):
+        raise SystemExit("verify of a CoreML-target dir needs --torch-model, --against DIR and/or --reference FILE")
     print(f"  {'PASS' if ok else 'FAIL'} (floor {floor})")
     return ok
 
