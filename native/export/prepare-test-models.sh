@@ -130,8 +130,9 @@ PY
   "${tool[@]}" resave --src "$work/tiny-qwen3-fp32" --out "$work/tiny-qwen3-fp32-external" \
       --external-data always --name tiny-qwen3-random-fp32-external >&2
 
-  # CoreML target (CONTRACT: multi-graph dirs): static graphs b1/b8 x s32/s64/s128, token table outside.
-  log "tiny-qwen3-coreml-fp32 / -fp16, minilm-coreml-fp32, minilm-coreml-pooled-fp32 (static graphs)"
+  # CoreML target (CONTRACT: multi-graph dirs): static graphs b1/b8 x s32/s64/s128, token table outside;
+  # one more in the Neural Engine layout (--layout ane) so that path is checked too.
+  log "tiny-qwen3-coreml-fp32 / -fp16 / -ane-fp32, minilm-coreml-fp32, minilm-coreml-pooled-fp32 (static graphs)"
   local qwen3_template
   qwen3_template="$("$py" -c 'import json,sys; print(json.load(open(sys.argv[1]))["query_template"])' "$FIXTURES/fp32/tier0-model.json")"
   for dtype in float32 float16; do
@@ -140,13 +141,16 @@ PY
         --out "$work/tiny-qwen3-coreml-$sub" --name "tiny-qwen3-random-coreml-$sub" --last-n 4 --max-length 128 \
         --pad-token-id 151643 --tokenizer "$tokenizer" --query-template "$qwen3_template" >&2
   done
+  "${tool[@]}" add-outputs --target coreml --layout ane --model "$FIXTURES/fp32/model.onnx" \
+      --out "$work/tiny-qwen3-coreml-ane-fp32" --name tiny-qwen3-random-coreml-ane-fp32 --last-n 4 --max-length 128 \
+      --pad-token-id 151643 --tokenizer "$tokenizer" --query-template "$qwen3_template" >&2
   "${tool[@]}" add-outputs --target coreml --model "$graph" --arch bert --num-heads 12 --out "$work/minilm-coreml-fp32" \
       --name all-minilm-l6-v2-last4-coreml --last-n 4 --max-length 128 --pad-token-id 0 --tokenizer "$mtok" >&2
   "${tool[@]}" add-outputs --target coreml --model "$graph" --arch bert --num-heads 12 --pool-in-graph \
       --out "$work/minilm-coreml-pooled-fp32" --name all-minilm-l6-v2-last4-coreml-pooled --last-n 4 \
       --max-length 128 --pad-token-id 0 --tokenizer "$mtok" >&2
   local coreml_dirs=("$work/tiny-qwen3-coreml-fp32" "$work/tiny-qwen3-coreml-fp16" "$work/minilm-coreml-fp32"
-                     "$work/minilm-coreml-pooled-fp32")
+                     "$work/minilm-coreml-pooled-fp32" "$work/tiny-qwen3-coreml-ane-fp32")
   log "check-coreml: every static graph must be 1 CoreML MLProgram partition covering >= 99 % of its nodes"
   "${tool[@]}" check-coreml "${coreml_dirs[@]}" >&2 || die "check-coreml failed"
   # ...and it must bite: the dynamic (traced) tiny Qwen3 graph is 30 partitions, 22 % of nodes.
@@ -166,6 +170,8 @@ PY
       --reference "$FIXTURES/reference.json" --texts 64 >&2
   "${tool[@]}" verify "$work/tiny-qwen3-coreml-fp16" --against "$work/tiny-qwen3-coreml-fp32" --texts 200 \
       --min-cosine 0.9999 >&2
+  "${tool[@]}" verify "$work/tiny-qwen3-coreml-ane-fp32" --against "$work/tiny-qwen3-fp32" \
+      --reference "$FIXTURES/reference.json" --texts 64 >&2
   "${tool[@]}" verify "$work/minilm-coreml-fp32" --against "$work/minilm-last4-fp32" --texts 64 >&2
   "${tool[@]}" verify "$work/minilm-coreml-pooled-fp32" --against "$work/minilm-coreml-fp32" --texts 64 >&2
 

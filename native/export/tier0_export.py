@@ -43,7 +43,7 @@ def _coreml_dir(cfg, weights, a, name, tokenizer, pad_token_id, query_template):
     spec = coreml.export_dir(cfg, weights, a.out, name=name, last_n=a.last_n, dtype=a.dtype,
                              max_length=a.max_length, batches=_ints(a.batches), sequences=_ints(a.sequences),
                              pad_token_id=pad_token_id, query_template=query_template, pool=a.pool_in_graph,
-                             tokenizer=tokenizer)
+                             tokenizer=tokenizer, layout=a.layout)
     shapes = ", ".join(f"b{g['batch']}-s{g['sequence']}" for g in spec["graphs"])
     print(f"CoreML target -> {a.out}: graphs {shapes}; outputs "
           f"{'embedding (pooled in the graph)' if a.pool_in_graph else spec['outputs']}, dtype {spec['dtype']}")
@@ -237,6 +237,9 @@ def parser():
         s.add_argument("--pool-in-graph", action="store_true",
                        help="coreml: one output 'embedding' [batch, dim], pooled in the graph")
         s.add_argument("--num-heads", type=int, help="coreml, BERT: attention heads (when not in config.json)")
+        s.add_argument("--layout", choices=["standard", "ane"], default="standard",
+                       help="coreml: ane = Apple's Neural Engine layout inside the graphs (channels-first, "
+                            "1x1 Conv linears, per-head attention); same inputs and outputs")
 
     e = sub.add_parser("export", help="Hugging Face model -> tier0 model dir (torch; --target coreml: no torch)")
     e.add_argument("--model", default=DEFAULT_MODEL, help=f"hub id or local HF dir (default {DEFAULT_MODEL})")

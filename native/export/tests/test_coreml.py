@@ -80,6 +80,25 @@ class CoremlGraphTest(unittest.TestCase):
                         dims = value.type.tensor_type.shape.dim
                         self.assertTrue(all(d.dim_value > 0 and not d.dim_param for d in dims), value.name)
 
+    def test_ane_layout_equals_the_standard_layout_with_only_mlprogram_ops(self):
+        """Channels-first (B, C, 1, S), 1x1 Conv linears, per-head attention: same numbers, same interface."""
+        for weights, cfg in ((w := tiny_qwen3(self.rng, heads=4, kv=2), coreml.qwen3_config(w)),
+                             (w2 := tiny_bert(self.rng), coreml.bert_config(w2, num_heads=2))):
+            embeds = self.rng.standard_normal((2, 8, 8)).astype(np.float32)
+            mask = np.ones((2, 8), np.float32)
+            mask[1, 5:] = 0
+            for pooled in (False, True):
+                standard, names = coreml.build_graph(cfg, weights, 2, 8, "float32", 2, pooled)
+                ane, ane_names = coreml.build_graph(cfg, weights, 2, 8, "float32", 2, pooled, layout="ane")
+                self.assertLessEqual({n.op_type for n in ane.graph.node}, MLPROGRAM_OPS | {"Conv", "Split"})
+                self.assertIn("Conv", {n.op_type for n in ane.graph.node})
+                outs = ["embedding"] if pooled else names
+                self.assertEqual([o.name for o in ane.graph.output], outs)
+                for got, want in zip(run(ane, embeds, mask, outs), run(standard, embeds, mask, outs)):
+                    if not pooled:
+                        got, want = got[mask.astype(bool)], want[mask.astype(bool)]
+                    np.testing.assert_allclose(got, want, rtol=1e-4, atol=1e-5)
+
     def _real_rows_do_not_depend_on_the_bucket(self, weights, cfg):
         """The same right-padded rows in s8 and s16 graphs give the same hidden states on real tokens: the
         padding mask, causal mask and positions are right; b2 graphs with a filler row agree with b1."""

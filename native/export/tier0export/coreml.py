@@ -200,13 +200,20 @@ class Builder:
     def shape(self, *dims):
         return self.const("shape_" + "_".join(str(d) for d in dims), np.array(dims, np.int64))
 
-    def op(self, op_type, inputs, scope, **attrs):
+    def derived(self, name, make):
+        """A constant computed by make() (e.g. a reshaped weight), computed only when not stored yet."""
+        if name in self.inits or (self.shared is not None and name in self.shared.entries):
+            return self.const(name, None)
+        return self.const(name, make())
+
+    def op(self, op_type, inputs, scope, outputs=1, **attrs):
+        """Append a node; returns its output name (or the list of them when outputs > 1)."""
         count = self.names.get((scope, op_type), 0)
         self.names[(scope, op_type)] = count + 1
         name = f"{scope}/{op_type}" + (f"_{count}" if count else "")
-        out = name + "_output_0"
-        self.nodes.append(helper.make_node(op_type, list(inputs), [out], name=name, **attrs))
-        return out
+        outs = [f"{name}_output_{i}" for i in range(outputs)]
+        self.nodes.append(helper.make_node(op_type, list(inputs), outs, name=name, **attrs))
+        return outs[0] if outputs == 1 else outs
 
 
 def _linear(b, x, weights, prefix, scope, bias=True):
@@ -216,19 +223,24 @@ def _linear(b, x, weights, prefix, scope, bias=True):
     return y
 
 
-def _rms_norm(b, x, weight_name, weights, eps, scope):
-    """HF Qwen3RMSNorm: x / sqrt(mean(x^2) + eps) * w, computed in FP32 (HF upcasts too: in FP16 the square
-    of a hidden-state outlier overflows). Casts are MLProgram ops."""
+def _rms_norm(b, x, weight_name, weights, eps, scope, axis=-1, weight_shape=None):
+    """HF Qwen3RMSNorm over `axis`: x / sqrt(mean(x^2) + eps) * w, computed in FP32 (HF upcasts too: in FP16
+    the square of a hidden-state outlier overflows). Casts are MLProgram ops. weight_shape: the weight
+    reshaped to broadcast along `axis` (channels-first layout)."""
     fp16 = b.dtype == "float16"
     if fp16:
         x = b.op("Cast", [x], scope, to=TensorProto.FLOAT)
     sq = b.op("Mul", [x, x], scope)
-    mean = b.op("ReduceMean", [sq], scope, axes=[-1], keepdims=1)
+    mean = b.op("ReduceMean", [sq], scope, axes=[axis], keepdims=1)
     rms = b.op("Sqrt", [b.op("Add", [mean, b.const("eps_fp32", np.float32(eps), np.float32)], scope)], scope)
     y = b.op("Div", [x, rms], scope)
     if fp16:
         y = b.op("Cast", [y], scope, to=TensorProto.FLOAT16)
-    return b.op("Mul", [y, b.weight(weight_name, weights)], scope)
+    if weight_shape is None:
+        return b.op("Mul", [y, b.weight(weight_name, weights)], scope)
+    shaped = b.derived(f"{weight_name}:{'x'.join(map(str, weight_shape))}",
+                       lambda: weights[weight_name].reshape(weight_shape))
+    return b.op("Mul", [y, shaped], scope)
 
 
 def _rotate_half_matrix(head_dim):
@@ -395,17 +407,28 @@ def _pool(b, states, mask, last_n, batch, seq, dim):
     return out
 
 
-def build_graph(cfg, weights, batch, seq, dtype, last_n, pool=False, shared=None):
+def build_graph(cfg, weights, batch, seq, dtype, last_n, pool=False, shared=None, layout="standard"):
     """One static graph: inputs inputs_embeds [B,S,D], attention_mask [B,S]; outputs hidden_state.<i> for
     the last last_n layers [B,S,D], or embedding [B,D] when pool. shared: a SharedWeights to hold the
-    weights (else they are inside the returned model)."""
+    weights (else they are inside the returned model). layout "ane": Apple's Neural Engine layout inside the
+    graph (coreml_ane.py); same inputs and outputs."""
     if not 1 <= last_n <= cfg["layers"]:
         raise SystemExit(f"--last-n {last_n}: the model has {cfg['layers']} layers")
+    if layout not in ("standard", "ane"):
+        raise SystemExit(f"layout {layout}: standard or ane")
     b = Builder(dtype, shared)
     elem = ONNX_TYPES[dtype]
     dim = cfg["hidden"]
-    forward = qwen3_forward if cfg["arch"] == "qwen3" else bert_forward
+    if layout == "ane":
+        from . import coreml_ane
+        forward = coreml_ane.qwen3_forward if cfg["arch"] == "qwen3" else coreml_ane.bert_forward
+    else:
+        forward = qwen3_forward if cfg["arch"] == "qwen3" else bert_forward
     states = forward(b, cfg, weights, "inputs_embeds", "attention_mask", batch, seq)
+    if layout == "ane":  # back to [B, S, D], only for the states the graph returns or pools
+        keep = len(states) - last_n
+        states = [None] * keep + [coreml_ane.to_sequence_first(b, x, batch, seq, dim, f"/hidden_state.{keep + i + 1}")
+                                  for i, x in enumerate(states[keep:])]
     layers = list(range(cfg["layers"] - last_n + 1, cfg["layers"] + 1))
     if pool:
         b.nodes.append(helper.make_node("Identity", [_pool(b, states, "attention_mask", last_n, batch, seq, dim)],
@@ -466,7 +489,7 @@ def buckets_for(sequences, max_length):
 
 
 def export_dir(cfg, weights, out_dir, *, name, last_n, dtype, max_length, batches, sequences, pad_token_id,
-               query_template=None, pool=False, tokenizer=None):
+               query_template=None, pool=False, tokenizer=None, layout="standard"):
     """Write a CoreML-target model directory (CONTRACT: graphs/, token-embeddings.bin, tier0-model.json)."""
     import shutil
     out_dir = Path(out_dir)
@@ -482,7 +505,7 @@ def export_dir(cfg, weights, out_dir, *, name, last_n, dtype, max_length, batche
     try:
         for seq in seqs:
             for batch in sorted(set(batches)):
-                model, names = build_graph(cfg, weights, batch, seq, dtype, last_n, pool, shared)
+                model, names = build_graph(cfg, weights, batch, seq, dtype, last_n, pool, shared, layout)
                 rel = f"graphs/b{batch}-s{seq}.onnx"
                 onnx.save_model(model, str(out_dir / rel))
                 entries.append({"file": rel, "batch": batch, "sequence": seq})
