@@ -46,7 +46,12 @@ ONNX_TYPES = {"float32": TensorProto.FLOAT, "float16": TensorProto.FLOAT16}
 # --- weights ------------------------------------------------------------------------------------------
 
 def _strip(name):
-    return name[len("model."):] if name.startswith("model.") else name
+    """The base model's parameter name: without the task wrapper's prefix (Qwen3ForCausalLM's 'model.',
+    BertFor*'s 'bert.')."""
+    for prefix in ("model.", "bert."):
+        if name.startswith(prefix):
+            return name[len(prefix):]
+    return name
 
 
 def weights_from_onnx(model_file):
