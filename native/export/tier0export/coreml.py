@@ -15,8 +15,8 @@ MLProgram path does not take. Here:
 Every graph of a directory shares one weights file, graphs/weights.bin (ONNX external data with offsets):
 the weights are stored once however many shapes there are.
 
-Weights come from a Hugging Face directory (config.json + *.safetensors, read with safetensors' numpy API,
-no torch) or from an existing torch-exported ONNX graph's initializers (its MatMul weights are renamed back
+Weights come from a Hugging Face directory (config.json + *.safetensors, memory-mapped and read here, no
+torch; BF16 widened exactly, one tensor at a time) or from an existing torch-exported ONNX graph's initializers (its MatMul weights are renamed back
 to the HF names through the consuming node's name scope). Linear weights are kept as [in, out] (MatMul form).
 """
 import json
@@ -30,8 +30,6 @@ from onnx import TensorProto, helper, numpy_helper
 
 from .spec import hidden_state_name, make_spec, write_spec
 
-DEFAULT_BATCHES = (1, 8)
-DEFAULT_SEQUENCES = (32, 64, 128, 256)
 OPSET = 17
 WEIGHTS_FILE = "weights.bin"
 TABLE_FILE = "token-embeddings.bin"
