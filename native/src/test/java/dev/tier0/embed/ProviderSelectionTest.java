@@ -82,8 +82,8 @@ class ProviderSelectionTest {
   @Test
   void coreMlNeedsStaticShapesSoLongestPaddingBecomesBuckets() {
     ModelSpec spec = BundledModel.spec();
-    assertThat(OnnxEmbeddingEngine.effectivePadding(spec, ExecutionProvider.COREML)).isEqualTo(ModelSpec.Padding.BUCKETS);
-    assertThat(OnnxEmbeddingEngine.effectivePadding(spec, ExecutionProvider.CPU)).isEqualTo(ModelSpec.Padding.LONGEST);
+    assertThat(DynamicGraph.effectivePadding(spec, ExecutionProvider.COREML)).isEqualTo(ModelSpec.Padding.BUCKETS);
+    assertThat(DynamicGraph.effectivePadding(spec, ExecutionProvider.CPU)).isEqualTo(ModelSpec.Padding.LONGEST);
   }
 
   @Test
