@@ -26,8 +26,8 @@ class CoreMlTargetParityIT {
   @ParameterizedTest(name = "{0} vs {1}")
   @CsvSource({
       "tiny-qwen3-coreml-fp32, tiny-qwen3-fp32, 0.99999",
-      // both FP16: the two graphs round differently; the floor of the FP16-vs-FP32 parity (Fp16ParityIT)
-      "tiny-qwen3-coreml-fp16, tiny-qwen3-fp16, 0.9999",
+      // both FP16 (the two graphs round differently): measured min 0.9999997, so the FP32 floor holds here too
+      "tiny-qwen3-coreml-fp16, tiny-qwen3-fp16, 0.99999",
       "minilm-coreml-fp32, minilm-last4-fp32, 0.99999",
       "minilm-coreml-pooled-fp32, minilm-last4-fp32, 0.99999"})
   void staticGraphsEmbedLikeTheDynamicExport(String staticDir, String dynamicDir, double floor) throws IOException {
@@ -48,7 +48,7 @@ class CoreMlTargetParityIT {
             assertThat(got.get(i).vector()).hasSize(spec.outputDimension());
             assertThat(got.get(i).tokenCount()).isEqualTo(want.get(i).tokenCount());
             assertThat(got.get(i).truncated()).isEqualTo(want.get(i).truncated());
-            double cos = TestModels.cosine(got.get(i).vector(), want.get(i).vector());
+            double cos = agreement(got.get(i).vector(), want.get(i).vector());
             min = Math.min(min, cos);
             compared++;
             assertThat(cos).as("%s, batch of %d, text %d (%d tokens)", staticDir, size, i, got.get(i).tokenCount())
@@ -90,10 +90,24 @@ class CoreMlTargetParityIT {
       List<Embedding> together = engine.embedDocuments(batch);
       for (int i = 0; i < batch.size(); i++) {
         float[] alone = engine.embedDocuments(List.of(batch.get(i))).get(0).vector();
-        assertThat(TestModels.cosine(alone, together.get(i).vector())).as("text %d", i).isGreaterThanOrEqualTo(0.99999);
+        assertThat(agreement(alone, together.get(i).vector())).as("text %d", i).isGreaterThanOrEqualTo(0.99999);
       }
       assertThat(together.get(0).tokenCount()).as("the empty text keeps its count of 0 tokens").isZero();
     }
+  }
+
+  /**
+   * The cosine, or 1 when both vectors are zero: the tiny random Qwen3 has an all-zero embedding row for its pad id,
+   * so the empty text (one pad token, see TextTokenizer) has zero hidden states and the zero vector in both exports.
+   */
+  private static double agreement(float[] a, float[] b) {
+    boolean aZero = true;
+    boolean bZero = true;
+    for (int i = 0; i < a.length; i++) {
+      aZero &= a[i] == 0f;
+      bZero &= b[i] == 0f;
+    }
+    return aZero && bZero ? 1.0 : TestModels.cosine(a, b);
   }
 
   private static Map<String, Long> delta(Map<String, Long> after, Map<String, Long> before) {
