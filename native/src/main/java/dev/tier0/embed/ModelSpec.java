@@ -121,7 +121,11 @@ public record ModelSpec(
     return !graphs.isEmpty();
   }
 
-  /** Reads and validates {@code <modelDir>/tier0-model.json}; also checks the model and tokenizer files exist. */
+  /**
+   * Reads and validates {@code <modelDir>/tier0-model.json}; also checks the model (or every graph's) and tokenizer
+   * files exist, and that the token-embedding table of a multi-graph directory has exactly rows x dim x dtype bytes.
+   * @throws ModelSpecException naming the field at fault; EmbeddingException when the directory has no spec
+   */
   public static ModelSpec read(Path modelDir) {
     Path file = modelDir.resolve(FILE_NAME);
     if (!Files.isRegularFile(file)) {
