@@ -110,6 +110,26 @@ class CoreMlTargetParityIT {
     return aZero && bZero ? 1.0 : TestModels.cosine(a, b);
   }
 
+  @Test
+  void mrlTruncationStaysInJavaWhenTheGraphPools() throws IOException {
+    Path pooled = TestModels.generated("minilm-coreml-pooled-fp32");
+    String json = java.nio.file.Files.readString(pooled.resolve(ModelSpec.FILE_NAME))
+        .replaceFirst("\"mrl_dimension\": null", "\"mrl_dimension\": 128");
+    Path mrl = ModelDirs.multiGraphWithSpec(pooled, "minilm-coreml-pooled-mrl128", json);
+    List<String> texts = mixed(null, 9);
+    try (EmbeddingEngine full = SharedModels.acquire(pooled, CPU);
+         EmbeddingEngine truncated = SharedModels.acquire(mrl, CPU)) {
+      assertThat(truncated.dimension()).isEqualTo(128);
+      List<Embedding> a = full.embedDocuments(texts);
+      List<Embedding> b = truncated.embedDocuments(texts);
+      for (int i = 0; i < texts.size(); i++) {
+        assertThat(b.get(i).vector()).hasSize(128);
+        assertThat(TestModels.cosine(b.get(i).vector(), Pooler.truncate(a.get(i).vector(), 128)))
+            .isGreaterThanOrEqualTo(0.999999);
+      }
+    }
+  }
+
   private static Map<String, Long> delta(Map<String, Long> after, Map<String, Long> before) {
     Map<String, Long> d = new HashMap<>();
     after.forEach((k, v) -> {
@@ -137,7 +157,10 @@ class CoreMlTargetParityIT {
     return ModelDirs.withSpec(source, ModelDirs.fresh(dynamicDir + "-max" + maxLength), variant.toJson());
   }
 
-  /** {@code size} texts with token counts cycling through LENGTHS, with an empty, a CJK and an emoji text. */
+  /**
+   * {@code size} texts with token counts cycling through LENGTHS (when an engine is given to count them), with an
+   * empty, a CJK and an emoji text.
+   */
   private static List<String> mixed(EmbeddingEngine engine, int size) {
     List<String> texts = new ArrayList<>();
     List<String> bases = Sentences.generate(size, 3, 80, 1000 + size);
@@ -146,7 +169,7 @@ class CoreMlTargetParityIT {
         case 4 -> "";
         case 6 -> "東京の天気は晴れ、気温は二十度です。北京和上海的天气也很好。";
         case 8 -> "Launch day 🚀🎉 — 다 함께 축하해요! ✨ " + bases.get(i);
-        default -> withTokens(engine, bases.get(i), LENGTHS[i % LENGTHS.length]);
+        default -> engine == null ? bases.get(i) : withTokens(engine, bases.get(i), LENGTHS[i % LENGTHS.length]);
       });
     }
     return texts;
