@@ -94,6 +94,7 @@ final class StaticGraphSet implements GraphRunner {
     ModelSpec.StaticGraph graph = choice.pick(ids.size(), longest);
     float[][] vectors = run(graph, ids);
     runs.record(graph.file(), ids.size());
+    LOG.debug("{}: {} rows (longest {} tokens) on graph {}", spec.name(), ids.size(), longest, graph);
     return vectors;
   }
 
