@@ -32,4 +32,17 @@ final class CoreMlOptions {
     }
     return CacheRoot.get().resolve("coreml").resolve(modelDir.getFileName().toString());
   }
+
+  /**
+   * The cache of one static graph of a multi-graph directory: its own subdirectory of {@link #cacheDir}, named
+   * after the graph file ({@code graphs/b8-s32.onnx} -> {@code graphs_b8-s32}), since CoreML compiles each graph
+   * separately and a shared directory would mix their compiled models.
+   */
+  static Path cacheDir(EngineOptions options, Path modelDir, ModelSpec.StaticGraph graph) {
+    String name = graph.file().replace('\\', '/');
+    if (name.endsWith(".onnx")) {
+      name = name.substring(0, name.length() - ".onnx".length());
+    }
+    return cacheDir(options, modelDir).resolve(name.replace('/', '_'));
+  }
 }

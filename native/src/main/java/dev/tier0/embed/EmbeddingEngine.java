@@ -1,6 +1,7 @@
 package dev.tier0.embed;
 
 import java.util.List;
+import java.util.Map;
 
 /**
  * A loaded embedding model. Obtain one from {@link SharedModels#acquire}; thread-safe; {@link #close()} releases
@@ -22,6 +23,16 @@ public interface EmbeddingEngine extends AutoCloseable {
 
   /** Tokens of the text as the model would count them (special tokens included), without truncation or padding. */
   int countTokens(String text);
+
+  /**
+   * Which graph served the batches: ORT runs per graph file (relative to the model directory: {@code model_file},
+   * or each {@code graphs[].file} of a multi-graph directory) since the model loaded in this JVM, shared by every
+   * handle on it; warm-up runs are not counted. Sorted by file name.
+   */
+  Map<String, Long> graphRuns();
+
+  /** Texts embedded per graph file since the model loaded (fill rows of static graphs not counted). */
+  Map<String, Long> graphRows();
 
   @Override
   void close();

@@ -21,6 +21,12 @@ import java.util.TreeSet;
 /**
  * The model spec, {@code tier0-model.json} in a model directory: which graph outputs to pool and how. Every field
  * is validated here; {@link SpecGraphCheck} then checks it against the loaded graph.
+ *
+ * <p>A multi-graph (CoreML-target) directory also has {@code graphs} (static-shape graphs, one per batch size x
+ * sequence length), {@code token_embeddings} (the token-embedding table the engine gathers rows from, since the
+ * graphs take {@code inputs_embeds}) and {@code pooled_output}; see the contract in native/README.md. Without
+ * {@code graphs}, {@link #graphs()} is empty, {@link #tokenEmbeddings()} and {@link #pooledOutput()} are null, and
+ * the directory is today's single-graph one ({@code model_file}).
  */
 public record ModelSpec(
     String name,
@@ -37,14 +43,17 @@ public record ModelSpec(
     String queryTemplate,
     Integer mrlDimension,
     String modelFile,
-    String tokenizerFile) {
+    String tokenizerFile,
+    List<StaticGraph> graphs,
+    TokenEmbeddings tokenEmbeddings,
+    PooledOutput pooledOutput) {
 
   public static final String FILE_NAME = "tier0-model.json";
   public static final String QUERY_PLACEHOLDER = "{query}";
   static final List<Integer> DEFAULT_BUCKETS = List.of(32, 64, 128, 256, 512);
   private static final Set<String> KNOWN_FIELDS = Set.of("name", "dimension", "outputs", "pooling", "last_n",
       "max_length", "padding", "buckets", "padding_side", "pad_token_id", "dtype", "query_template",
-      "mrl_dimension", "model_file", "tokenizer_file");
+      "mrl_dimension", "model_file", "tokenizer_file", "graphs", "token_embeddings", "pooled_output");
   private static final ObjectMapper JSON = JsonMapper.builder().enable(JsonReadFeature.ALLOW_JAVA_COMMENTS).build();
 
   public enum Pooling { MEAN, LAST_TOKEN, CLS }
@@ -53,14 +62,70 @@ public record ModelSpec(
 
   public enum PaddingSide { RIGHT, LEFT }
 
-  public enum Dtype { FLOAT32, FLOAT16 }
+  public enum Dtype {
+    FLOAT32(4), FLOAT16(2);
+
+    private final int bytes;
+
+    Dtype(int bytes) {
+      this.bytes = bytes;
+    }
+
+    /** Bytes per element. */
+    public int bytes() {
+      return bytes;
+    }
+  }
+
+  /** What a multi-graph directory's graphs output: null = hidden states (pooled in Java), EMBEDDING = pooled. */
+  public enum PooledOutput { EMBEDDING }
+
+  /**
+   * One static-shape graph: its file (relative to the model directory) takes {@code inputs_embeds}
+   * [batch, sequence, token_embeddings.dim] and {@code attention_mask} [batch, sequence].
+   */
+  public record StaticGraph(String file, int batch, int sequence) {
+    @Override
+    public String toString() {
+      return file + " (batch " + batch + ", sequence " + sequence + ")";
+    }
+  }
+
+  /**
+   * The token-embedding table: {@code file} holds raw little-endian, row-major [rows, dim] values of {@code dtype},
+   * no header, so its size is exactly rows x dim x dtype bytes.
+   */
+  public record TokenEmbeddings(String file, Dtype dtype, long rows, int dim) {
+    /** The file size this table must have, in bytes. */
+    public long bytes() {
+      return rows * dim * dtype.bytes();
+    }
+  }
 
   public ModelSpec {
     outputs = List.copyOf(outputs);
     buckets = List.copyOf(buckets);
+    graphs = List.copyOf(graphs);
   }
 
-  /** Reads and validates {@code <modelDir>/tier0-model.json}; also checks the model and tokenizer files exist. */
+  /** A single-graph spec (no {@code graphs}): today's directory layout. */
+  public ModelSpec(String name, int dimension, List<String> outputs, Pooling pooling, int lastN, int maxLength,
+                   Padding padding, List<Integer> buckets, PaddingSide paddingSide, long padTokenId, Dtype dtype,
+                   String queryTemplate, Integer mrlDimension, String modelFile, String tokenizerFile) {
+    this(name, dimension, outputs, pooling, lastN, maxLength, padding, buckets, paddingSide, padTokenId, dtype,
+        queryTemplate, mrlDimension, modelFile, tokenizerFile, List.of(), null, null);
+  }
+
+  /** True for a multi-graph (CoreML-target) directory: {@code graphs} is present and model_file is ignored. */
+  public boolean multiGraph() {
+    return !graphs.isEmpty();
+  }
+
+  /**
+   * Reads and validates {@code <modelDir>/tier0-model.json}; also checks the model (or every graph's) and tokenizer
+   * files exist, and that the token-embedding table of a multi-graph directory has exactly rows x dim x dtype bytes.
+   * @throws ModelSpecException naming the field at fault; EmbeddingException when the directory has no spec
+   */
   public static ModelSpec read(Path modelDir) {
     Path file = modelDir.resolve(FILE_NAME);
     if (!Files.isRegularFile(file)) {
@@ -72,7 +137,26 @@ public record ModelSpec(
     } catch (IOException e) {
       throw new EmbeddingException("cannot read " + file, e);
     }
-    requireFile(modelDir, "model_file", spec.modelFile());
+    if (spec.multiGraph()) {
+      for (StaticGraph graph : spec.graphs()) {
+        requireFile(modelDir, "graphs", graph.file());
+      }
+      TokenEmbeddings table = spec.tokenEmbeddings();
+      requireFile(modelDir, "token_embeddings", table.file());
+      long size;
+      try {
+        size = Files.size(modelDir.resolve(table.file()));
+      } catch (IOException e) {
+        throw new EmbeddingException("cannot read the size of " + modelDir.resolve(table.file()), e);
+      }
+      if (size != table.bytes()) {
+        throw new ModelSpecException("token_embeddings", "file '" + table.file() + "' has " + size + " bytes but rows "
+            + table.rows() + " x dim " + table.dim() + " x " + table.dtype().bytes() + " bytes ("
+            + table.dtype().name().toLowerCase(Locale.ROOT) + ") = " + table.bytes());
+      }
+    } else {
+      requireFile(modelDir, "model_file", spec.modelFile());
+    }
     requireFile(modelDir, "tokenizer_file", spec.tokenizerFile());
     return spec;
   }
@@ -121,8 +205,47 @@ public record ModelSpec(
     }
     String modelFile = relativeFile(root, "model_file", "model.onnx");
     String tokenizerFile = relativeFile(root, "tokenizer_file", "tokenizer.json");
+    List<StaticGraph> graphs = graphs(root);
+    TokenEmbeddings table = tokenEmbeddings(root);
+    PooledOutput pooledOutput = root.hasNonNull("pooled_output")
+        ? enumValue(root, "pooled_output", PooledOutput.class, null) : null;
+    if (graphs.isEmpty()) {
+      for (String field : new String[] {"token_embeddings", "pooled_output"}) {
+        if (root.hasNonNull(field)) {
+          throw new ModelSpecException(field, "is only valid with \"graphs\" (a multi-graph directory)");
+        }
+      }
+    } else {
+      checkMultiGraph(graphs, table, maxLength, padding, buckets, side);
+    }
     return new ModelSpec(name, dimension, outputs, pooling, lastN, maxLength, padding, buckets, side, padId, dtype,
-        template, mrl, modelFile, tokenizerFile);
+        template, mrl, modelFile, tokenizerFile, graphs, table, pooledOutput);
+  }
+
+  /** The rules a multi-graph spec adds: static shapes mean buckets = the graphs' sequences, right padding. */
+  private static void checkMultiGraph(List<StaticGraph> graphs, TokenEmbeddings table, int maxLength, Padding padding,
+                                      List<Integer> buckets, PaddingSide side) {
+    if (table == null) {
+      throw new ModelSpecException("token_embeddings", "is required with \"graphs\" (the graphs take inputs_embeds)");
+    }
+    if (padding != Padding.BUCKETS) {
+      throw new ModelSpecException("padding", "must be \"buckets\" with \"graphs\", got \""
+          + padding.name().toLowerCase(Locale.ROOT) + "\"");
+    }
+    if (side != PaddingSide.RIGHT) {
+      throw new ModelSpecException("padding_side", "must be \"right\" with \"graphs\" (the graphs' positions are "
+          + "the constants 0..sequence-1)");
+    }
+    TreeSet<Integer> sequences = new TreeSet<>();
+    graphs.forEach(g -> sequences.add(g.sequence()));
+    if (!buckets.equals(List.copyOf(sequences))) {
+      throw new ModelSpecException("buckets", "is " + buckets + " but must be the graphs' distinct sequence lengths "
+          + sequences);
+    }
+    if (maxLength != sequences.last()) {
+      throw new ModelSpecException("max_length", "is " + maxLength + " but must be the longest graph sequence "
+          + sequences.last());
+    }
   }
 
   /** The outputs that are pooled: the last {@code last_n} of {@code outputs}. */
@@ -176,6 +299,20 @@ public record ModelSpec(
     }
     o.put("model_file", modelFile);
     o.put("tokenizer_file", tokenizerFile);
+    if (multiGraph()) {
+      ArrayNode gs = o.putArray("graphs");
+      for (StaticGraph g : graphs) {
+        gs.addObject().put("file", g.file()).put("batch", g.batch()).put("sequence", g.sequence());
+      }
+      o.putObject("token_embeddings").put("file", tokenEmbeddings.file())
+          .put("dtype", tokenEmbeddings.dtype().name().toLowerCase(Locale.ROOT))
+          .put("rows", tokenEmbeddings.rows()).put("dim", tokenEmbeddings.dim());
+      if (pooledOutput == null) {
+        o.putNull("pooled_output");
+      } else {
+        o.put("pooled_output", pooledOutput.name().toLowerCase(Locale.ROOT));
+      }
+    }
     try {
       return JSON.writerWithDefaultPrettyPrinter().writeValueAsString(o) + "\n";
     } catch (JsonProcessingException e) {
@@ -212,7 +349,7 @@ public record ModelSpec(
   }
 
   private static String relativeFile(JsonNode root, String field, String fallback) {
-    String f = root.has(field) ? requiredText(root, field) : fallback;
+    String f = root.has(field) || fallback == null ? requiredText(root, field) : fallback;
     Path p = Path.of(f).normalize();
     if (p.isAbsolute() || p.startsWith("..")) {
       throw new ModelSpecException(field, "must be a path inside the model directory, got '" + f + "'");
@@ -281,6 +418,78 @@ public record ModelSpec(
       names.add(e.asText());
     }
     return names;
+  }
+
+  private static List<StaticGraph> graphs(JsonNode root) {
+    JsonNode n = root.get("graphs");
+    if (n == null || n.isNull()) {
+      return List.of();
+    }
+    if (!n.isArray() || n.isEmpty()) {
+      throw new ModelSpecException("graphs", "must be a non-empty array of {\"file\", \"batch\", \"sequence\"}, got " + n);
+    }
+    List<StaticGraph> graphs = new ArrayList<>();
+    Set<String> files = new HashSet<>();
+    Set<List<Integer>> shapes = new HashSet<>();
+    for (int i = 0; i < n.size(); i++) {
+      JsonNode e = n.get(i);
+      String at = "graphs[" + i + "]";
+      if (!e.isObject()) {
+        throw new ModelSpecException("graphs", at + " must be an object {\"file\", \"batch\", \"sequence\"}, got " + e);
+      }
+      rejectUnknown(e, "graphs", at, Set.of("file", "batch", "sequence"));
+      StaticGraph g = new StaticGraph(nested(() -> relativeFile(e, "file", null), "graphs", at),
+          nested(() -> positiveInt(e, "batch", null), "graphs", at),
+          nested(() -> positiveInt(e, "sequence", null), "graphs", at));
+      if (!files.add(Path.of(g.file()).normalize().toString())) {
+        throw new ModelSpecException("graphs", at + " lists file '" + g.file() + "' twice");
+      }
+      if (!shapes.add(List.of(g.batch(), g.sequence()))) {
+        throw new ModelSpecException("graphs", at + " repeats batch " + g.batch() + " x sequence " + g.sequence());
+      }
+      graphs.add(g);
+    }
+    return graphs;
+  }
+
+  private static TokenEmbeddings tokenEmbeddings(JsonNode root) {
+    JsonNode n = root.get("token_embeddings");
+    if (n == null || n.isNull()) {
+      return null;
+    }
+    String field = "token_embeddings";
+    if (!n.isObject()) {
+      throw new ModelSpecException(field, "must be an object {\"file\", \"dtype\", \"rows\", \"dim\"}, got " + n);
+    }
+    rejectUnknown(n, field, field, Set.of("file", "dtype", "rows", "dim"));
+    String file = nested(() -> relativeFile(n, "file", null), field, field);
+    if (!n.hasNonNull("dtype")) {
+      throw new ModelSpecException(field, "token_embeddings.dtype is required");
+    }
+    Dtype dtype = nested(() -> enumValue(n, "dtype", Dtype.class, null), field, field);
+    long rows = nested(() -> nonNegativeLong(n, "rows", 0), field, field);
+    if (rows < 1) {
+      throw new ModelSpecException(field, "token_embeddings.rows must be a positive integer, got " + n.get("rows"));
+    }
+    int dim = nested(() -> positiveInt(n, "dim", null), field, field);
+    return new TokenEmbeddings(file, dtype, rows, dim);
+  }
+
+  private static void rejectUnknown(JsonNode object, String field, String at, Set<String> known) {
+    object.fieldNames().forEachRemaining(f -> {
+      if (!known.contains(f)) {
+        throw new ModelSpecException(field, at + " has unknown key \"" + f + "\" (known: " + new TreeSet<>(known) + ")");
+      }
+    });
+  }
+
+  /** Reports a nested key's problem on the top-level field, prefixed with where it is ("graphs[2]"). */
+  private static <T> T nested(java.util.function.Supplier<T> read, String field, String at) {
+    try {
+      return read.get();
+    } catch (ModelSpecException e) {
+      throw new ModelSpecException(field, at + "." + e.field() + " " + e.detail(), e);
+    }
   }
 
   private static List<Integer> buckets(JsonNode root) {

@@ -2,8 +2,8 @@ package dev.tier0.embed;
 
 import java.util.List;
 
-/** The padded sequence length for a batch whose longest text has {@code longest} tokens. */
-final class PadLength {
+/** The padded sequence length for a batch whose longest text has {@code longest} tokens (single-graph models). */
+final class PadLength implements BatchShape {
   private final ModelSpec.Padding padding;
   private final int maxLength;
   private final List<Integer> buckets;
@@ -27,6 +27,22 @@ final class PadLength {
       case LONGEST -> Math.max(longest, 1);
       case BUCKETS -> buckets.stream().filter(b -> b >= longest).findFirst().orElse(maxLength);
     };
+  }
+
+  @Override
+  public int paddedLength(int longest) {
+    return forLongest(longest);
+  }
+
+  /** A single graph with a dynamic batch dimension runs any number of rows as they are. */
+  @Override
+  public int tensorRows(int rows, int paddedLength) {
+    return rows;
+  }
+
+  @Override
+  public boolean oneLengthPerBatch() {
+    return false;
   }
 
   /** Every length a batch can be padded to when shapes are static; empty for padding=longest. */

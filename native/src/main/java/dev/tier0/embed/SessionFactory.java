@@ -18,14 +18,20 @@ final class SessionFactory {
 
   private SessionFactory() {}
 
+  /** The session of a single-graph model; CoreML caches under {@link CoreMlOptions#cacheDir(EngineOptions, Path)}. */
   static Created create(OrtEnvironment env, Path modelDir, Path modelFile, EngineOptions options) {
+    return create(env, modelFile, options, CoreMlOptions.cacheDir(options, modelDir));
+  }
+
+  /** The session of one graph with its own CoreML cache directory (each static graph of a directory has one). */
+  static Created create(OrtEnvironment env, Path modelFile, EngineOptions options, Path coreMlCache) {
     ProviderSelection.Decision decision = ProviderSelection.decide(options.provider(), options.strict(),
         System.getProperty("os.name"), System.getProperty("os.arch"), OrtEnvironment.getAvailableProviders());
     if (decision.warning() != null) {
       LOG.warn(decision.warning());
     }
     try {
-      return new Created(open(env, modelDir, modelFile, options, decision.provider()), decision.provider());
+      return new Created(open(env, coreMlCache, modelFile, options, decision.provider()), decision.provider());
     } catch (OrtException e) {
       if (decision.provider() == ExecutionProvider.CPU) {
         throw new EmbeddingException("cannot load model " + modelFile, e);
@@ -33,7 +39,7 @@ final class SessionFactory {
       ProviderSelection.Decision fallback = ProviderSelection.failedToAttach(decision.provider(), options.strict(), e);
       LOG.warn(fallback.warning());
       try {
-        return new Created(open(env, modelDir, modelFile, options, ExecutionProvider.CPU), ExecutionProvider.CPU);
+        return new Created(open(env, coreMlCache, modelFile, options, ExecutionProvider.CPU), ExecutionProvider.CPU);
       } catch (OrtException cpuFailure) {
         cpuFailure.addSuppressed(e);
         throw new EmbeddingException("cannot load model " + modelFile, cpuFailure);
@@ -41,7 +47,7 @@ final class SessionFactory {
     }
   }
 
-  private static OrtSession open(OrtEnvironment env, Path modelDir, Path modelFile, EngineOptions options,
+  private static OrtSession open(OrtEnvironment env, Path cache, Path modelFile, EngineOptions options,
                                  ExecutionProvider provider) throws OrtException {
     try (OrtSession.SessionOptions so = new OrtSession.SessionOptions()) {
       so.setOptimizationLevel(OrtSession.SessionOptions.OptLevel.ALL_OPT);
@@ -57,7 +63,6 @@ final class SessionFactory {
       switch (provider) {
         case CUDA -> so.addCUDA(0);
         case COREML -> {
-          Path cache = CoreMlOptions.cacheDir(options, modelDir);
           createDirectories(cache);
           so.addCoreML(CoreMlOptions.providerOptions(options.coreMlComputeUnits(), cache));
         }

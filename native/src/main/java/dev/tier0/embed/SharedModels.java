@@ -122,6 +122,16 @@ public final class SharedModels {
       return open().countTokens(text);
     }
 
+    @Override
+    public Map<String, Long> graphRuns() {
+      return engine.graphRuns();
+    }
+
+    @Override
+    public Map<String, Long> graphRows() {
+      return engine.graphRows();
+    }
+
     private OnnxEmbeddingEngine open() {
       if (closed.get()) {
         throw new IllegalStateException("this handle on model " + engine.spec().name() + " is closed");

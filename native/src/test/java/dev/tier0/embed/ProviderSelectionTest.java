@@ -80,10 +80,27 @@ class ProviderSelectionTest {
   }
 
   @Test
+  void eachStaticGraphHasItsOwnCoreMlCacheAndProviderOptions(@org.junit.jupiter.api.io.TempDir Path dir) {
+    ModelSpec.StaticGraph b1 = new ModelSpec.StaticGraph("graphs/b1-s32.onnx", 1, 32);
+    ModelSpec.StaticGraph b8 = new ModelSpec.StaticGraph("graphs/b8-s32.onnx", 8, 32);
+    Path cache1 = CoreMlOptions.cacheDir(EngineOptions.defaults(), dir, b1);
+    Path cache8 = CoreMlOptions.cacheDir(EngineOptions.defaults(), dir, b8);
+    assertThat(cache1).isEqualTo(dir.resolve(".coreml-cache/graphs_b1-s32"));
+    assertThat(cache8).isEqualTo(dir.resolve(".coreml-cache/graphs_b8-s32"));
+    Path explicit = dir.resolve("elsewhere");
+    assertThat(CoreMlOptions.cacheDir(EngineOptions.builder().coreMlCacheDir(explicit).build(), dir, b8))
+        .isEqualTo(explicit.resolve("graphs_b8-s32"));
+    Map<String, String> options = CoreMlOptions.providerOptions(CoreMlComputeUnits.CPU_AND_NEURAL_ENGINE, cache8);
+    assertThat(options).containsEntry("ModelCacheDirectory", cache8.toAbsolutePath().toString())
+        .containsEntry("RequireStaticInputShapes", "1").containsEntry("ModelFormat", "MLProgram")
+        .containsEntry("MLComputeUnits", "CPUAndNeuralEngine");
+  }
+
+  @Test
   void coreMlNeedsStaticShapesSoLongestPaddingBecomesBuckets() {
     ModelSpec spec = BundledModel.spec();
-    assertThat(OnnxEmbeddingEngine.effectivePadding(spec, ExecutionProvider.COREML)).isEqualTo(ModelSpec.Padding.BUCKETS);
-    assertThat(OnnxEmbeddingEngine.effectivePadding(spec, ExecutionProvider.CPU)).isEqualTo(ModelSpec.Padding.LONGEST);
+    assertThat(DynamicGraph.effectivePadding(spec, ExecutionProvider.COREML)).isEqualTo(ModelSpec.Padding.BUCKETS);
+    assertThat(DynamicGraph.effectivePadding(spec, ExecutionProvider.CPU)).isEqualTo(ModelSpec.Padding.LONGEST);
   }
 
   @Test

@@ -44,6 +44,23 @@ class SpecGraphCheckIT {
   }
 
   @Test
+  void aStaticGraphThatContradictsItsSpecEntryIsNamedAtLoad() throws Exception {
+    Path source = TestModels.generated("minilm-coreml-fp32");
+    // the spec claims graphs/b8-s64.onnx takes batch 4
+    String spec = java.nio.file.Files.readString(source.resolve(ModelSpec.FILE_NAME))
+        .replaceFirst("(\"file\": \"graphs/b8-s64.onnx\",\\s*\"batch\": )8", "$14");
+    assertThat(spec).contains("\"batch\": 4");
+    Path dir = ModelDirs.multiGraphWithSpec(source, "aStaticGraphThatContradictsItsSpecEntryIsNamedAtLoad", spec);
+    int loads = SharedModels.loadCount();
+    assertThatThrownBy(() -> SharedModels.acquire(dir, CPU))
+        .isInstanceOf(ModelSpecException.class)
+        .hasMessageContaining("\"graphs\"")
+        .hasMessageContaining("graph 'graphs/b8-s64.onnx': \"inputs_embeds\" has shape [8, 64, 384] but the spec says "
+            + "[4, 64, 384]");
+    assertThat(SharedModels.loadCount()).isEqualTo(loads);
+  }
+
+  @Test
   void aMissingSpecFileIsExplained(@org.junit.jupiter.api.io.TempDir Path dir) {
     assertThatThrownBy(() -> SharedModels.acquire(dir, CPU))
         .isInstanceOf(EmbeddingException.class)

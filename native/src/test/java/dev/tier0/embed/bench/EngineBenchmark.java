@@ -15,8 +15,10 @@ import java.util.Map;
 
 /**
  * {@code bench/run engine}: tier0's embedding throughput and latency against LangChain4j and bare ORT on the same
- * 2,000 generated sentences (MiniLM FP32), plus the INT8 export against its FP32 original. Rows run interleaved,
- * repeated; figures are medians. Prints a table and writes target/bench/engine.json.
+ * 2,000 generated sentences (MiniLM FP32), plus the INT8 export against its FP32 original, and the CoreML-target
+ * export (static graphs b1/b8 x 32/64/128, token table outside) on the CPU provider against the dynamic last-4 export
+ * it was made from, which prices static buckets and fill rows on CPU. Rows run interleaved, repeated; figures are
+ * medians. Prints a table and writes target/bench/engine.json.
  */
 public final class EngineBenchmark {
   private static final int SENTENCES = Integer.getInteger("bench.sentences", 2000);
@@ -53,6 +55,7 @@ public final class EngineBenchmark {
     Path minilm = BundledModel.directory();
     Path int8Dir = requireDir(testModels.resolve("minilm-last4-int8"));
     Path fp32Dir = requireDir(testModels.resolve("minilm-last4-fp32"));
+    Path coreMlDir = requireDir(testModels.resolve("minilm-coreml-fp32"));
     EngineOptions cpu = EngineOptions.builder().provider(ExecutionProvider.CPU).build(); // defaults otherwise
 
     Map<String, Row> rows = new LinkedHashMap<>();
@@ -67,6 +70,8 @@ public final class EngineBenchmark {
     rows.put("tier0_int8", new Row(new Tier0Contender("tier0 INT8 last4 batch 32", int8Dir,
         cpu.toBuilder().batchMaxRecords(32).build())));
     rows.put("tier0_fp32_last4", new Row(new Tier0Contender("tier0 FP32 last4 batch 32", fp32Dir,
+        cpu.toBuilder().batchMaxRecords(32).build())));
+    rows.put("tier0_coreml_target_cpu", new Row(new Tier0Contender("tier0 CoreML-target last4 on CPU", coreMlDir,
         cpu.toBuilder().batchMaxRecords(32).build())));
 
     // warm-up: every row once on a slice, untimed (JIT, ORT arenas, LangChain4j's lazy init)
@@ -99,7 +104,8 @@ public final class EngineBenchmark {
 
     double int8MinCosine = minCosine(vectors.get("tier0_int8"), vectors.get("tier0_fp32_last4"));
     double parityMinCosine = minCosine(vectors.get("tier0_b32"), vectors.get("langchain4j"));
-    Map<String, Object> json = report(rows, int8MinCosine, parityMinCosine);
+    double coreMlMinCosine = minCosine(vectors.get("tier0_coreml_target_cpu"), vectors.get("tier0_fp32_last4"));
+    Map<String, Object> json = report(rows, int8MinCosine, parityMinCosine, coreMlMinCosine);
     printTable(rows, json);
     Files.createDirectories(out.getParent());
     new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValue(out.toFile(), json);
@@ -109,12 +115,14 @@ public final class EngineBenchmark {
     }
   }
 
-  private static Map<String, Object> report(Map<String, Row> rows, double int8MinCosine, double parityMinCosine) {
+  private static Map<String, Object> report(Map<String, Row> rows, double int8MinCosine, double parityMinCosine,
+                                            double coreMlMinCosine) {
     double tier0 = rows.get("tier0_b32").medianSps();
     double lc4j = rows.get("langchain4j").medianSps();
     double bare = rows.get("bare_ort_b32").medianSps();
     double int8 = rows.get("tier0_int8").medianSps();
     double fp32Last4 = rows.get("tier0_fp32_last4").medianSps();
+    double coreMlTarget = rows.get("tier0_coreml_target_cpu").medianSps();
     Map<String, Object> json = new LinkedHashMap<>();
     json.put("benchmark", "engine");
     json.put("model", "all-MiniLM-L6-v2 FP32 (bundled graph, last_hidden_state, mean, max_length 256)");
@@ -126,7 +134,9 @@ public final class EngineBenchmark {
     json.put("bare_ort_sps", round(bare));
     json.put("int8_sps", round(int8));
     json.put("fp32_last4_sps", round(fp32Last4));
+    json.put("coreml_target_cpu_sps", round(coreMlTarget));
     json.put("int8_min_cosine", int8MinCosine);
+    json.put("coreml_target_vs_fp32_last4_min_cosine", coreMlMinCosine);
     json.put("tier0_vs_langchain4j_min_cosine", parityMinCosine);
     json.put("single_query_p50_ms", round(rows.get("tier0_b32").latency(50)));
     json.put("single_query_p99_ms", round(rows.get("tier0_b32").latency(99)));
@@ -134,6 +144,8 @@ public final class EngineBenchmark {
     ratios.put("tier0_over_langchain4j", round(tier0 / lc4j));
     ratios.put("tier0_over_bare_ort", round(tier0 / bare));
     ratios.put("int8_over_fp32", round(int8 / fp32Last4));
+    // informational, no floor: the CoreML target is made for the Neural Engine, this is its price on CPU
+    ratios.put("coreml_target_cpu_over_fp32_last4", round(coreMlTarget / fp32Last4));
     json.put("ratios", ratios);
     Map<String, Object> floors = new LinkedHashMap<>();
     floors.put("tier0_over_langchain4j_min_1.3", tier0 / lc4j >= 1.3);
@@ -174,8 +186,9 @@ public final class EngineBenchmark {
     }
     System.out.println();
     System.out.println("ratios: " + json.get("ratios"));
-    System.out.printf("INT8 vs FP32 min cosine: %.5f; tier0 vs LangChain4j min cosine: %.7f%n",
-        (double) json.get("int8_min_cosine"), (double) json.get("tier0_vs_langchain4j_min_cosine"));
+    System.out.printf("INT8 vs FP32 min cosine: %.5f; tier0 vs LangChain4j min cosine: %.7f; CoreML target vs FP32 "
+        + "last4 min cosine: %.7f%n", (double) json.get("int8_min_cosine"),
+        (double) json.get("tier0_vs_langchain4j_min_cosine"), (double) json.get("coreml_target_vs_fp32_last4_min_cosine"));
     System.out.println("floors: " + json.get("floors"));
   }
 
