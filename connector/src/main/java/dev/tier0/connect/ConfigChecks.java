@@ -1,21 +1,19 @@
 package dev.tier0.connect;
 
-import dev.tier0.embed.BundledModel;
-import dev.tier0.embed.ExecutionProvider;
 import dev.tier0.embed.ModelSpec;
+import dev.tier0.memory.config.SharedChecks;
 import dev.tier0.memory.config.SharedConfig;
 import dev.tier0.milvus.MemoryStore;
 import dev.tier0.milvus.MilvusConfig;
 import dev.tier0.milvus.StoreException;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
 
 /**
- * The checks a single key's validator cannot make: across keys, against the model's spec and against the
- * collection that already exists. Each problem is reported on the key a user should change.
+ * The checks a single key's validator cannot make: the ones both runtimes share ({@link SharedChecks}: across keys,
+ * against the model's spec) and, here only, against the collection that already exists. Each problem is reported
+ * on the key a user should change.
  */
 final class ConfigChecks {
 
@@ -39,9 +37,8 @@ final class ConfigChecks {
   }
 
   Map<String, String> problems(Tier0SinkConnectorConfig config) {
-    Map<String, String> problems = new LinkedHashMap<>(SharedConfig.crossFieldProblems(config));
-    Optional<ModelSpec> spec = modelSpec(config, problems);
-    spec.ifPresent(s -> checkShapes(config, s, problems));
+    SharedChecks.Result shared = SharedChecks.check(config);
+    Map<String, String> problems = new LinkedHashMap<>(shared.problems());
     MilvusConfig milvus;
     try {
       milvus = SharedConfig.milvusConfig(config);
@@ -49,38 +46,10 @@ final class ConfigChecks {
       problems.putIfAbsent(SharedConfig.MILVUS_URI, e.getMessage());
       return problems;
     }
-    if (spec.isPresent() && problems.isEmpty()) {
-      checkCollection(milvus, spec.get(), problems);
+    if (shared.spec().isPresent() && problems.isEmpty()) {
+      checkCollection(milvus, shared.spec().get(), problems);
     }
     return problems;
-  }
-
-  /** The spec of the configured model (read from its directory), or of the bundled one (known without I/O). */
-  private static Optional<ModelSpec> modelSpec(Tier0SinkConnectorConfig config, Map<String, String> problems) {
-    Optional<Path> dir = config.modelDir();
-    if (dir.isEmpty()) {
-      return Optional.of(BundledModel.spec());
-    }
-    if (!Files.isDirectory(dir.get())) {
-      problems.put(SharedConfig.MODEL_DIR, "'" + dir.get() + "' is not a directory on this worker");
-      return Optional.empty();
-    }
-    try {
-      return Optional.of(ModelSpec.read(dir.get()));
-    } catch (RuntimeException e) {
-      problems.put(SharedConfig.MODEL_DIR, "'" + dir.get() + "' is not a usable model directory: " + e.getMessage());
-      return Optional.empty();
-    }
-  }
-
-  /** CoreML compiles one graph per input shape: it needs a spec whose padding gives a few fixed lengths. */
-  private static void checkShapes(Tier0SinkConnectorConfig config, ModelSpec spec, Map<String, String> problems) {
-    ExecutionProvider provider = ExecutionProvider.parse(config.getString(SharedConfig.MODEL_EXECUTION_PROVIDER));
-    if (provider == ExecutionProvider.COREML && spec.padding() == ModelSpec.Padding.LONGEST) {
-      problems.put(SharedConfig.MODEL_EXECUTION_PROVIDER, "coreml needs static input shapes, but model '"
-          + spec.name() + "' pads to the longest text of each batch; use a model whose spec sets padding to "
-          + "fixed or buckets, or the cpu provider");
-    }
   }
 
   private void checkCollection(MilvusConfig milvus, ModelSpec spec, Map<String, String> problems) {

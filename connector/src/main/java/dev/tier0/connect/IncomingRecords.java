@@ -1,6 +1,7 @@
 package dev.tier0.connect;
 
 import dev.tier0.memory.IncomingRecord;
+import dev.tier0.memory.RecordKeys;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.HashMap;
@@ -28,13 +29,8 @@ final class IncomingRecords {
   }
 
   private static Object key(SinkRecord record) {
-    Object key = ConnectValues.plain(record.keySchema(), record.key());
     // A single-field Struct or object key (Debezium's {"id": 42}) names the record by that field.
-    if (key instanceof Map<?, ?> map && map.size() == 1) {
-      Object only = map.values().iterator().next();
-      return only instanceof Map<?, ?> ? key : only;
-    }
-    return key;
+    return RecordKeys.idValue(ConnectValues.plain(record.keySchema(), record.key()));
   }
 
   private static Object value(SinkRecord record) {

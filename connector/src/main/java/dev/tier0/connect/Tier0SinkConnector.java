@@ -1,6 +1,6 @@
 package dev.tier0.connect;
 
-import dev.tier0.memory.config.SharedConfig;
+import dev.tier0.memory.config.SharedChecks;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -34,7 +34,7 @@ public class Tier0SinkConnector extends SinkConnector {
   @Override
   public void start(Map<String, String> props) {
     Tier0SinkConnectorConfig config = new Tier0SinkConnectorConfig(props);
-    Map<String, String> problems = SharedConfig.crossFieldProblems(config);
+    Map<String, String> problems = SharedChecks.check(config).problems();
     if (!problems.isEmpty()) {
       throw new ConnectException("invalid configuration: " + problems);
     }

@@ -17,7 +17,7 @@ import org.apache.kafka.common.config.ConfigDef.Width;
 /**
  * The sink's configuration: the shared model / Milvus / record-mapping vocabulary of {@link SharedConfig}, plus
  * how the sink batches, buffers and retries its writes. The reference in docs/connector-config.md is rendered
- * from {@link #CONFIG_DEF} (see ConfigReference).
+ * from {@link #CONFIG_DEF} by the tests (ConfigReference, ConfigReferenceTest).
  */
 public final class Tier0SinkConnectorConfig extends AbstractConfig {
   public static final String WRITE_GROUP = "Write";

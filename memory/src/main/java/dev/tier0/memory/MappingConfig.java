@@ -7,6 +7,9 @@ import java.util.regex.Pattern;
 /**
  * How records map to memories. Field names are dotted paths into JSON objects or Structs ({@code payload.body}).
  * The defaults suit a topic of plain strings or {"text": ...} objects keyed by their id.
+ *
+ * <p>{@code deleteField}, when set, is the path of a delete marker in the value (Debezium's {@code __deleted}):
+ * a record whose marker is true deletes its memory exactly as a tombstone does. Null: no marker.
  */
 public record MappingConfig(
     String textField,
@@ -18,7 +21,8 @@ public record MappingConfig(
     List<String> headerFields,
     int maxTextBytes,
     int maxIdBytes,
-    boolean deleteOnTombstone) {
+    boolean deleteOnTombstone,
+    String deleteField) {
 
   /** Tenants end up in a partition key and in filters: keep them to a safe, readable alphabet. */
   public static final Pattern TENANT_PATTERN = Pattern.compile("[A-Za-z0-9_.:@-]{1,128}");
@@ -41,6 +45,11 @@ public record MappingConfig(
     }
     if (maxIdBytes < 1 || maxIdBytes > MAX_ID_BYTES) {
       throw new IllegalArgumentException("max id bytes must be in [1, " + MAX_ID_BYTES + "], was " + maxIdBytes);
+    }
+    deleteField = deleteField == null || deleteField.isBlank() ? null : deleteField.trim();
+    if (deleteField != null && idStrategy == IdStrategy.COORDINATES) {
+      throw new IllegalArgumentException("record.delete.field needs ids that name a memory across records: "
+          + "record.id.strategy=coordinates gives every record a new id, so a marker could never delete one");
     }
     metadataFields = metadataFields == null ? List.of() : List.copyOf(metadataFields);
     headerFields = headerFields == null ? List.of() : List.copyOf(headerFields);
@@ -65,6 +74,7 @@ public record MappingConfig(
     private int maxTextBytes = MAX_TEXT_BYTES;
     private int maxIdBytes = MAX_ID_BYTES;
     private boolean deleteOnTombstone = true;
+    private String deleteField;
 
     public Builder textField(String v) { textField = v; return this; }
     public Builder idStrategy(IdStrategy v) { idStrategy = v; return this; }
@@ -78,10 +88,12 @@ public record MappingConfig(
     public Builder maxTextBytes(int v) { maxTextBytes = v; return this; }
     public Builder maxIdBytes(int v) { maxIdBytes = v; return this; }
     public Builder deleteOnTombstone(boolean v) { deleteOnTombstone = v; return this; }
+    /** The delete marker's field path; null or blank: none. */
+    public Builder deleteField(String v) { deleteField = v; return this; }
 
     public MappingConfig build() {
       return new MappingConfig(textField, idStrategy, idField, tenantField, defaultTenant, metadataFields,
-          headerFields, maxTextBytes, maxIdBytes, deleteOnTombstone);
+          headerFields, maxTextBytes, maxIdBytes, deleteOnTombstone, deleteField);
     }
   }
 }

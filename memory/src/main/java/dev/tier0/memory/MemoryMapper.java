@@ -61,6 +61,10 @@ public final class MemoryMapper {
     if (value instanceof Map<?, ?> map) {
       @SuppressWarnings("unchecked")
       Map<String, Object> fields = (Map<String, Object>) map;
+      if (markedDeleted(fields)) {
+        // Like a tombstone, but the value is there to read the id from, so the id strategy applies as usual.
+        return new Delete(idFor(record, fields));
+      }
       String text = checkedText(stringField(fields, config.textField(), "text"));
       String id = idFor(record, fields);
       String tenant = tenant(fields);
@@ -68,6 +72,31 @@ public final class MemoryMapper {
     }
     throw new RejectedRecord("unsupported value type " + value.getClass().getSimpleName()
         + ": expected a string, UTF-8 bytes, a JSON object or a Struct");
+  }
+
+  /**
+   * Whether the delete marker says so. Absent or null: not deleted. Debezium's ExtractNewRecordState writes the
+   * strings "true" / "false"; a JSON or Avro boolean works too. Anything else is ambiguous, so the record is
+   * rejected rather than guessed at (a wrong guess either loses a memory or keeps a deleted one).
+   */
+  private boolean markedDeleted(Map<String, Object> fields) {
+    String path = config.deleteField();
+    if (path == null) {
+      return false;
+    }
+    Object marker = FieldPath.get(fields, path);
+    if (marker == FieldPath.ABSENT || marker == null) {
+      return false;
+    }
+    if (marker instanceof Boolean b) {
+      return b;
+    }
+    if (marker instanceof String s && (s.equalsIgnoreCase("true") || s.equalsIgnoreCase("false"))) {
+      return s.equalsIgnoreCase("true");
+    }
+    throw new RejectedRecord("delete field '" + path + "' (record.delete.field) must be true or false, as a "
+        + "boolean or a string, was " + (marker instanceof String s ? "'" + abbreviate(s) + "'"
+            : marker.getClass().getSimpleName()));
   }
 
   private String idFor(IncomingRecord record, Map<String, Object> fields) {
@@ -248,6 +277,7 @@ public final class MemoryMapper {
     names.add(config.textField());
     Optional.ofNullable(config.idField()).filter(f -> config.idStrategy() == IdStrategy.FIELD).ifPresent(names::add);
     Optional.ofNullable(config.tenantField()).ifPresent(names::add);
+    Optional.ofNullable(config.deleteField()).ifPresent(names::add);
     // Consume only top-level names that are themselves the field; a nested path leaves its parent in metadata.
     names.removeIf(n -> n.contains("."));
     return Set.copyOf(names);

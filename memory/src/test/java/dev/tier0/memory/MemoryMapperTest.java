@@ -97,6 +97,54 @@ class MemoryMapperTest {
   }
 
   @Test
+  void shouldDeleteWhenTheDeleteMarkerIsTrueAsABooleanOrAString() {
+    MemoryMapper mapper = new MemoryMapper(MappingConfig.builder().deleteField("__deleted").build());
+    // Debezium's ExtractNewRecordState (delete.handling.mode=rewrite) writes the string "true"
+    assertThat(mapper.map(record("row-3", Map.of("text", "gone", "__deleted", "true")))).isEqualTo(new Delete("row-3"));
+    assertThat(mapper.map(record("row-3", Map.of("__deleted", true)))).as("no text needed to delete")
+        .isEqualTo(new Delete("row-3"));
+    assertThat(mapper.map(record("row-3", Map.of("__deleted", "TRUE")))).isEqualTo(new Delete("row-3"));
+  }
+
+  @Test
+  void shouldDeleteByTheConfiguredIdStrategyAndANestedMarkerPath() {
+    MemoryMapper mapper = new MemoryMapper(MappingConfig.builder().idStrategy(IdStrategy.FIELD).idField("uid")
+        .deleteField("meta.deleted").build());
+    assertThat(mapper.map(record(null, Map.of("uid", 7, "meta", Map.of("deleted", true))))).isEqualTo(new Delete("7"));
+  }
+
+  @Test
+  void shouldStoreWhenTheMarkerIsFalseOrAbsentAndKeepItOutOfMetadata() {
+    MemoryMapper mapper = new MemoryMapper(MappingConfig.builder().deleteField("__deleted").build());
+    Memory updated = upserted(mapper.map(record("row-2", Map.of("text", "kept", "__deleted", "false", "n", 2))));
+    assertThat(updated).isEqualTo(new Memory("row-2", "default", "kept", Map.of("n", 2)));
+    assertThat(upserted(mapper.map(record("row-2", Map.of("text", "kept", "__deleted", false)))).metadata()).isEmpty();
+    assertThat(upserted(mapper.map(record("row-2", Map.of("text", "no marker")))).text()).isEqualTo("no marker");
+    Map<String, Object> nullMarker = new LinkedHashMap<>();
+    nullMarker.put("text", "null marker");
+    nullMarker.put("__deleted", null);
+    assertThat(upserted(mapper.map(record("row-2", nullMarker))).text()).isEqualTo("null marker");
+    assertThat(upserted(mapper.map(record("row-2", "a plain string has no marker"))).id()).isEqualTo("row-2");
+  }
+
+  @Test
+  void shouldRejectADeleteMarkerOfTheWrongTypeWithAReasonNamingTheKey() {
+    MemoryMapper mapper = new MemoryMapper(MappingConfig.builder().deleteField("__deleted").build());
+    assertThat(rejection(mapper.map(record("k", Map.of("text", "t", "__deleted", 1)))))
+        .contains("delete field '__deleted'").contains("record.delete.field").contains("was Integer");
+    assertThat(rejection(mapper.map(record("k", Map.of("text", "t", "__deleted", "yes")))))
+        .contains("delete field '__deleted'").contains("'yes'");
+    assertThat(rejection(mapper.map(record(null, Map.of("__deleted", "true")))))
+        .contains("no key but record.id.strategy=key");
+  }
+
+  @Test
+  void shouldRefuseADeleteMarkerWithCoordinateIds() {
+    assertThatThrownBy(() -> MappingConfig.builder().idStrategy(IdStrategy.COORDINATES).deleteField("__deleted")
+        .build()).hasMessageContaining("record.delete.field").hasMessageContaining("coordinates");
+  }
+
+  @Test
   void shouldRejectEveryPoisonKindWithAReason() {
     MemoryMapper mapper = new MemoryMapper(MappingConfig.builder().tenantField("tenant").maxTextBytes(100).build());
     assertThat(rejection(mapper.map(record(null, null)))).contains("null value without a key");

@@ -73,11 +73,6 @@ public final class MemoryStore implements AutoCloseable {
         }
     }
 
-    /** True when the server reported itself as Milvus Lite (writes are then serialised in this JVM). */
-    public boolean isMilvusLite() {
-        return milvusLite;
-    }
-
     public MilvusConfig config() {
         return config;
     }

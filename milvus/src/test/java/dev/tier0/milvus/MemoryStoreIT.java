@@ -39,7 +39,6 @@ class MemoryStoreIT {
     @Test
     void createsThenVerifiesAnExistingCollection() {
         try (MemoryStore store = MemoryStore.connect(config("created"))) {
-            assertThat(store.isMilvusLite()).isTrue();
             assertThat(store.existingDimension()).isEmpty();
             store.ensureCollection(8);
             assertThat(store.existingDimension()).contains(8);

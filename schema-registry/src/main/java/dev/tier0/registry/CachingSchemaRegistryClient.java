@@ -5,8 +5,8 @@ import java.util.Map;
 import java.util.Optional;
 
 /**
- * Caches what the registry can never change: a schema by its id, the id a subject gives a schema text, and a
- * found subject version. {@link #latest} is not cached: a subject's latest version moves. Bounded LRU maps;
+ * Caches what the registry can never change: a schema by its id, the id a subject gives a schema text, a found
+ * subject version, and a numbered subject version. {@link #latest} is not cached: a subject's latest version moves. Bounded LRU maps;
  * lookups run outside the lock, so two threads missing together both ask the registry (harmless).
  */
 public final class CachingSchemaRegistryClient implements SchemaRegistryClient {
@@ -15,13 +15,18 @@ public final class CachingSchemaRegistryClient implements SchemaRegistryClient {
   private final Lru<SubjectSchema, Integer> registered;
   private final Lru<SubjectSchema, SubjectVersion> found;
 
+  private final Lru<SubjectNumber, SubjectVersion> versions;
+
   private record SubjectSchema(String subject, SchemaType type, String schema) {}
+
+  private record SubjectNumber(String subject, int version) {}
 
   public CachingSchemaRegistryClient(SchemaRegistryClient delegate, int capacity) {
     this.delegate = delegate;
     this.byId = new Lru<>(capacity);
     this.registered = new Lru<>(capacity);
     this.found = new Lru<>(capacity);
+    this.versions = new Lru<>(capacity);
   }
 
   @Override
@@ -65,6 +70,19 @@ public final class CachingSchemaRegistryClient implements SchemaRegistryClient {
     SubjectVersion latest = delegate.latest(subject);
     byId.put(latest.id(), latest.schema());
     return latest;
+  }
+
+  @Override
+  public SubjectVersion version(String subject, int version) {
+    SubjectNumber key = new SubjectNumber(subject, version);
+    SubjectVersion cached = versions.get(key);
+    if (cached != null) {
+      return cached;
+    }
+    SubjectVersion found = delegate.version(subject, version);
+    versions.put(key, found);
+    byId.put(found.id(), found.schema());
+    return found;
   }
 
   @Override

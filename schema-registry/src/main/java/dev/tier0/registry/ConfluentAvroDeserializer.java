@@ -21,7 +21,7 @@ public final class ConfluentAvroDeserializer implements Deserializer<Object> {
   /** A deserializer on a client the caller owns and closes. */
   public ConfluentAvroDeserializer(SchemaRegistryClient registry) {
     this.registry = registry;
-    this.schemas = new ParsedSchemas(1000);
+    this.schemas = new ParsedSchemas(1000, registry);
   }
 
   @Override
@@ -29,7 +29,7 @@ public final class ConfluentAvroDeserializer implements Deserializer<Object> {
     if (registry == null) {
       RegistryConfig config = RegistryConfig.fromProperties(configs);
       registry = SchemaRegistryClient.create(config);
-      schemas = new ParsedSchemas(config.cacheCapacity());
+      schemas = new ParsedSchemas(config.cacheCapacity(), registry);
       ownsRegistry = true;
     }
   }

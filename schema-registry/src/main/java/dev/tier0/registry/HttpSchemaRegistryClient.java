@@ -11,9 +11,12 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Base64;
+import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.LongSupplier;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLHandshakeException;
 import org.slf4j.Logger;
@@ -42,11 +45,18 @@ public final class HttpSchemaRegistryClient implements SchemaRegistryClient {
   private final AtomicInteger currentUrl = new AtomicInteger();
   /** Set when a call used up its retries; until quietUntil, calls fail fast. Cleared by any success. */
   private volatile Outage outage;
+  private final LongSupplier nanoClock;
 
   private record Outage(long quietUntilNanos, String reason, int status, int errorCode) {}
 
   public HttpSchemaRegistryClient(RegistryConfig config) {
+    this(config, System::nanoTime);
+  }
+
+  /** With the clock that times the fail-fast window after an outage: tests move it instead of sleeping. */
+  HttpSchemaRegistryClient(RegistryConfig config, LongSupplier nanoClock) {
     this.config = config;
+    this.nanoClock = nanoClock;
     HttpClient.Builder builder = HttpClient.newBuilder()
         // HTTP/1.1: no h2c upgrade dance, which some registries' proxies mishandle on POST
         .version(HttpClient.Version.HTTP_1_1)
@@ -64,7 +74,8 @@ public final class HttpSchemaRegistryClient implements SchemaRegistryClient {
   @Override
   public RegisteredSchema schemaById(int id) {
     JsonNode body = call("GET", "/schemas/ids/" + id, null);
-    return new RegisteredSchema(id, SchemaType.fromApi(text(body, "schemaType")), required(body, "schema"));
+    return new RegisteredSchema(id, SchemaType.fromApi(text(body, "schemaType")), required(body, "schema"),
+        references(body));
   }
 
   @Override
@@ -92,6 +103,11 @@ public final class HttpSchemaRegistryClient implements SchemaRegistryClient {
   }
 
   @Override
+  public SubjectVersion version(String subject, int version) {
+    return subjectVersion(call("GET", "/subjects/" + encode(subject) + "/versions/" + version, null));
+  }
+
+  @Override
   public void close() {
     // java.net.http.HttpClient (Java 17) holds no resources that outlive its requests
   }
@@ -103,7 +119,28 @@ public final class HttpSchemaRegistryClient implements SchemaRegistryClient {
       throw new SchemaRegistryException("the registry's subject version lacks id or version: " + body, null);
     }
     return new SubjectVersion(required(body, "subject"), version.intValue(),
-        new RegisteredSchema(id.intValue(), SchemaType.fromApi(text(body, "schemaType")), required(body, "schema")));
+        new RegisteredSchema(id.intValue(), SchemaType.fromApi(text(body, "schemaType")), required(body, "schema"),
+            references(body)));
+  }
+
+  /** The {@code references} array of a schema reply; absent (older registries) means none. */
+  private static List<SchemaReference> references(JsonNode body) {
+    JsonNode references = body.get("references");
+    if (references == null || references.isNull()) {
+      return List.of();
+    }
+    List<SchemaReference> list = new ArrayList<>();
+    for (JsonNode reference : references) {
+      JsonNode version = reference.get("version");
+      String name = text(reference, "name");
+      String subject = text(reference, "subject");
+      if (name == null || subject == null || version == null || !version.canConvertToInt()) {
+        throw new SchemaRegistryException("the registry's schema reference lacks name, subject or version: "
+            + abbreviate(reference.toString()), null);
+      }
+      list.add(new SchemaReference(name, subject, version.intValue()));
+    }
+    return list;
   }
 
   private String schemaRequest(SchemaType type, String schema) {
@@ -118,7 +155,7 @@ public final class HttpSchemaRegistryClient implements SchemaRegistryClient {
   /** One API call with the configured retries; the parsed JSON body of a 2xx reply. */
   private JsonNode call(String method, String path, String body) {
     Outage outage = this.outage;
-    if (outage != null && System.nanoTime() < outage.quietUntilNanos()) {
+    if (outage != null && nanoClock.getAsLong() < outage.quietUntilNanos()) {
       // one caller has just spent the whole retry budget: the next ones fail at once instead of each stalling
       // its thread for as long again
       throw new RegistryUnavailableException("schema registry " + config.urls() + " still unavailable for " + method
@@ -169,7 +206,7 @@ public final class HttpSchemaRegistryClient implements SchemaRegistryClient {
     }
     String cause = lastFailure != null ? lastFailure.getMessage()
         : "last answer HTTP " + lastStatus + (lastErrorCode != 0 ? " error_code " + lastErrorCode : "");
-    this.outage = new Outage(System.nanoTime() + config.retryMaxWait().toNanos(), cause, lastStatus, lastErrorCode);
+    this.outage = new Outage(nanoClock.getAsLong() + config.retryMaxWait().toNanos(), cause, lastStatus, lastErrorCode);
     throw new RegistryUnavailableException("schema registry " + config.urls() + " unavailable for " + method + " "
         + path + " after " + (config.maxRetries() + 1) + " attempts: " + cause, lastStatus, lastErrorCode,
         lastFailure == null ? null : lastFailure.getCause());

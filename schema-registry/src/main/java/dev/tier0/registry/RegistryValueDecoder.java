@@ -23,7 +23,7 @@ public final class RegistryValueDecoder {
 
   public RegistryValueDecoder(SchemaRegistryClient registry, int schemaCacheCapacity) {
     this.registry = registry;
-    this.schemas = new ParsedSchemas(schemaCacheCapacity);
+    this.schemas = new ParsedSchemas(schemaCacheCapacity, registry);
   }
 
   public Decoded decode(byte[] bytes) {

@@ -34,6 +34,12 @@ public interface SchemaRegistryClient extends AutoCloseable {
   /** {@code GET /subjects/{subject}/versions/latest}. */
   SubjectVersion latest(String subject);
 
+  /**
+   * {@code GET /subjects/{subject}/versions/{version}}: how a schema's {@link SchemaReference}s are resolved.
+   * An unknown subject or version is a {@link SchemaNotFoundException}.
+   */
+  SubjectVersion version(String subject, int version);
+
   @Override
   void close();
 }

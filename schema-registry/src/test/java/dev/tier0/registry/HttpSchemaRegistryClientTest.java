@@ -10,6 +10,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Base64;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.Test;
 
 class HttpSchemaRegistryClientTest {
@@ -110,17 +111,23 @@ class HttpSchemaRegistryClientTest {
   @Test
   void shouldFailFastRightAfterAnOutageUsedUpTheRetriesAndRecoverOnceItPasses() throws Exception {
     AtomicInteger calls = new AtomicInteger();
+    // the fail-fast window is timed on this clock, moved by hand: no test-speed assumption
+    AtomicLong now = new AtomicLong();
     try (ScriptedServer server = ScriptedServer.http(r -> calls.incrementAndGet() <= 2
         ? Reply.json(503, "{\"error_code\":50003,\"message\":\"down\"}") : Reply.json(200, "{\"id\":4}"));
          HttpSchemaRegistryClient client = new HttpSchemaRegistryClient(RegistryConfig.builder().url(server.url())
-             .maxRetries(1).retryWait(Duration.ofMillis(10)).retryMaxWait(Duration.ofMillis(500)).build())) {
+             .maxRetries(1).retryWait(Duration.ofMillis(10)).retryMaxWait(Duration.ofMillis(500)).build(),
+             now::get)) {
       assertThatThrownBy(() -> client.register("s", SchemaType.AVRO, AVRO)).hasMessageContaining("after 2 attempts");
       assertThatThrownBy(() -> client.register("s", SchemaType.AVRO, AVRO))
           .isInstanceOf(RegistryUnavailableException.class).hasMessageContaining("still unavailable")
           .hasMessageContaining("HTTP 503");
       assertThat(server.requests()).hasSize(2);
 
-      Thread.sleep(600);
+      now.addAndGet(Duration.ofMillis(499).toNanos());
+      assertThatThrownBy(() -> client.register("s", SchemaType.AVRO, AVRO)).hasMessageContaining("still unavailable");
+      assertThat(server.requests()).as("still inside the window: the registry is not asked").hasSize(2);
+      now.addAndGet(Duration.ofMillis(2).toNanos());
       assertThat(client.register("s", SchemaType.AVRO, AVRO)).isEqualTo(4);
     }
   }

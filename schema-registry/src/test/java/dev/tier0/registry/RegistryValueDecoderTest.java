@@ -20,6 +20,15 @@ class RegistryValueDecoderTest {
       case "/schemas/ids/3" -> Reply.json(200, "{\"schema\":\"{\\\"type\\\":\\\"nonsense\\\"}\"}");
       case "/schemas/ids/4" -> Reply.json(401, "{\"error_code\":401,\"message\":\"Unauthorized\"}");
       case "/schemas/ids/5" -> Reply.json(503, "{\"error_code\":50003,\"message\":\"leader unknown\"}");
+      // a schema whose referenced types live in other subjects: one gone, one not Avro (Confluent serves both)
+      case "/schemas/ids/6" -> Reply.json(200, "{\"schema\":\"{\\\"type\\\":\\\"record\\\",\\\"name\\\":\\\"N\\\","
+          + "\\\"fields\\\":[{\\\"name\\\":\\\"a\\\",\\\"type\\\":\\\"x.Address\\\"}]}\","
+          + "\"references\":[{\"name\":\"x.Address\",\"subject\":\"gone\",\"version\":1}]}");
+      case "/schemas/ids/7" -> Reply.json(200, "{\"schema\":\"{\\\"type\\\":\\\"record\\\",\\\"name\\\":\\\"N\\\","
+          + "\\\"fields\\\":[{\\\"name\\\":\\\"a\\\",\\\"type\\\":\\\"x.Address\\\"}]}\","
+          + "\"references\":[{\"name\":\"x.Address\",\"subject\":\"json-address\",\"version\":2}]}");
+      case "/subjects/json-address/versions/2" -> Reply.json(200, "{\"subject\":\"json-address\",\"version\":2,"
+          + "\"id\":8,\"schemaType\":\"JSON\",\"schema\":\"{}\"}");
       default -> Reply.json(404, "{\"error_code\":40403,\"message\":\"Schema not found\"}");
     });
   }
@@ -43,6 +52,15 @@ class RegistryValueDecoderTest {
           .hasMessageContaining("not a valid Avro schema");
       assertThat(failure(decoder, ConfluentWireFormat.frame(4, text)))
           .satisfies(e -> assertThat(e.kind()).isEqualTo(Kind.REGISTRY_ERROR)).hasMessageContaining("HTTP 401");
+      assertThat(failure(decoder, ConfluentWireFormat.frame(6, text)))
+          .satisfies(e -> assertThat(e.kind()).isEqualTo(Kind.UNSUPPORTED_SCHEMA))
+          .hasMessageContaining("schema id 6 references 'x.Address' (subject gone version 1), which cannot be "
+              + "resolved").hasMessageContaining("HTTP 404");
+      assertThat(failure(decoder, ConfluentWireFormat.frame(7, text)))
+          .satisfies(e -> assertThat(e.kind()).isEqualTo(Kind.UNSUPPORTED_SCHEMA))
+          .hasMessageContaining("references 'x.Address' (subject json-address version 2), which cannot be "
+              + "resolved: it is a JSON schema, not Avro");
+      // last: after an outage the client fails fast for a while
       RecordDecodingException outage = failure(decoder, ConfluentWireFormat.frame(5, text));
       assertThat(outage.kind()).isEqualTo(Kind.REGISTRY_UNAVAILABLE);
       assertThat(outage.isTransient()).isTrue();

@@ -1,5 +1,6 @@
 package dev.tier0.streams;
 
+import dev.tier0.memory.config.SharedChecks;
 import dev.tier0.memory.config.SharedConfig;
 import dev.tier0.registry.RegistryConfig;
 import dev.tier0.registry.RegistryConfigDef;
@@ -66,7 +67,8 @@ public final class AppConfig extends AbstractConfig {
 
   public AppConfig(Map<?, ?> props) {
     super(DEF, props, false);
-    Map<String, String> problems = SharedConfig.crossFieldProblems(this);
+    // the connector's checks too, so a config one runtime refuses the other does not run
+    Map<String, String> problems = SharedChecks.check(this).problems();
     if (!problems.isEmpty()) {
       Map.Entry<String, String> first = problems.entrySet().iterator().next();
       throw new ConfigException(first.getKey(), get(first.getKey()), first.getValue());

@@ -96,4 +96,23 @@ class AppConfigTest {
     assertThatThrownBy(() -> new AppConfig(Map.of("ingest.topic", "in", "record.id.strategy", "field")))
         .isInstanceOf(ConfigException.class).hasMessageContaining("record.id.field");
   }
+
+  @Test
+  void shouldRefuseWhatTheConnectorRefusesWithTheSameMessage() throws Exception {
+    // the same config and words as the connector's ConfigChecksTest: one set of checks for both runtimes
+    Path model = Files.createDirectories(dir.resolve("model"));
+    Files.writeString(model.resolve("tier0-model.json"), """
+        {"name": "tiny", "dimension": 64, "outputs": ["last_hidden_state"], "last_n": 1,
+         "max_length": 32, "padding": "longest"}""");
+    Files.writeString(model.resolve("model.onnx"), "not read by validation");
+    Files.writeString(model.resolve("tokenizer.json"), "{}");
+    assertThatThrownBy(() -> new AppConfig(Map.of("ingest.topic", "in", "model.dir", model.toString(),
+        "model.execution.provider", "coreml")))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining("model.execution.provider")
+        .hasMessageContaining("coreml needs static input shapes, but model 'tiny' pads to the longest text of each "
+            + "batch; use a model whose spec sets padding to fixed or buckets, or the cpu provider");
+    assertThatThrownBy(() -> new AppConfig(Map.of("ingest.topic", "in", "model.dir", dir.resolve("nope").toString())))
+        .isInstanceOf(ConfigException.class).hasMessageContaining("is not a directory");
+  }
 }

@@ -121,6 +121,25 @@ class IngestTopologyTest {
   }
 
   @Test
+  void shouldDeleteWhenTheDeleteMarkerIsTrueAsATombstoneDoes() {
+    app.close();
+    app = new TopologyHarness(stateDir, 3, 100_000, 8, MappingConfig.builder().textField("body")
+        .deleteField("__deleted").build(), SearchLimits.defaults());
+    // rows as Debezium's ExtractNewRecordState (delete.tombstone.handling.mode=rewrite) writes them
+    send("1", "{\"id\":1,\"body\":\"the first row\",\"__deleted\":\"false\"}");
+    send("2", "{\"id\":2,\"body\":\"the second row\",\"__deleted\":\"false\"}");
+    app.tick(FLUSH_INTERVAL);
+    assertThat(app.index.rows).containsOnlyKeys("1", "2");
+    assertThat(app.index.rows.get("1").memory().metadata()).doesNotContainKey("__deleted");
+
+    send("2", "{\"id\":2,\"body\":\"the second row\",\"__deleted\":\"true\"}");
+    app.tick(FLUSH_INTERVAL);
+    assertThat(app.index.rows).containsOnlyKeys("1");
+    assertThat(app.metrics.deleted()).isEqualTo(1);
+    assertThat(app.deadLetters.isEmpty()).isTrue();
+  }
+
+  @Test
   void shouldSendRejectedRecordsToTheDeadLetterTopicWithTheReasonAndKeepGoing() {
     send("k", "{\"id\":\"x\",\"text\":\"   \"}");
     send(null, memory("ok", "t1", "a good record after a bad one"));

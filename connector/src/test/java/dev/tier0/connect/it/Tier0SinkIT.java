@@ -225,7 +225,8 @@ class Tier0SinkIT {
       assertThat(afterRestart).isLessThan(distinct).as("the outage must come mid-stream");
 
       stack.milvus.stop();
-      Thread.sleep(8_000); // the outage itself: the task keeps retrying, offsets stay uncommitted
+      // the outage itself, until the task has run through its retries and reported a RetriableException
+      awaitMetric("RetriableExceptions", retriablesBefore);
       assertThat(stack.connect.status(topic).isFailed()).as("an outage delays, it does not fail the task").isFalse();
       stack.milvus.restart();
 
@@ -265,6 +266,17 @@ class Tier0SinkIT {
     assertThat(errors).containsOnlyKeys("milvus.collection");
     assertThat(errors.get("milvus.collection")).singleElement().asString()
         .contains("holds 8-dimensional vectors").contains("produces 384");
+  }
+
+  /** Waits until the plugin's counter {@code name} has grown past {@code before}. */
+  private static void awaitMetric(String name, long before) throws InterruptedException {
+    long deadline = System.nanoTime() + TIMEOUT.toNanos();
+    while (PluginJmx.sinkMetric(name) <= before) {
+      if (System.nanoTime() > deadline) {
+        throw new AssertionError(name + " still " + PluginJmx.sinkMetric(name) + " after " + TIMEOUT);
+      }
+      Thread.sleep(100);
+    }
   }
 
   private record Poison(String key, String value, String reason) {}

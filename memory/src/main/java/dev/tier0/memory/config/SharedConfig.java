@@ -75,6 +75,7 @@ public final class SharedConfig {
   public static final String RECORD_TEXT_MAX_BYTES = "record.text.max.bytes";
   public static final String RECORD_ID_MAX_BYTES = "record.id.max.bytes";
   public static final String DELETE_ON_TOMBSTONE = "delete.on.tombstone";
+  public static final String RECORD_DELETE_FIELD = "record.delete.field";
 
   public static final String DEFAULT_MILVUS_URI = "http://localhost:19530";
   public static final String DEFAULT_COLLECTION = "tier0_memories";
@@ -216,7 +217,17 @@ public final class SharedConfig {
             RECORD_GROUP, ++order, Width.SHORT, "Id size cap (bytes)")
         .define(DELETE_ON_TOMBSTONE, Type.BOOLEAN, true, Importance.MEDIUM,
             "A record with a key and a null value deletes the memory with that id. false: tombstones are ignored.",
-            RECORD_GROUP, ++order, Width.SHORT, "Delete on tombstone");
+            RECORD_GROUP, ++order, Width.SHORT, "Delete on tombstone")
+        .define(RECORD_DELETE_FIELD, Type.STRING, "", ConfigValidators.optionalFieldPath(), Importance.MEDIUM,
+            "A delete marker's field path in the value, for change-data-capture topics that mark deletes instead "
+                + "of (or as well as) sending tombstones, such as __deleted from Debezium's ExtractNewRecordState "
+                + "with delete.tombstone.handling.mode=rewrite or rewrite-with-tombstone (delete.handling.mode=rewrite "
+                + "before Debezium 2.5). A record whose marker is true (a boolean, or the string "
+                + "\"true\" in any case) deletes the memory its id names, exactly as a tombstone does, whatever "
+                + DELETE_ON_TOMBSTONE + " says; false, null or absent: the record is stored, without the marker in "
+                + "its metadata; any other value is rejected. Needs " + RECORD_ID_STRATEGY + " key or field. "
+                + "Empty: no marker.",
+            RECORD_GROUP, ++order, Width.MEDIUM, "Delete marker field");
   }
 
   // ---- typed accessors
@@ -275,6 +286,7 @@ public final class SharedConfig {
         .maxTextBytes(config.getInt(RECORD_TEXT_MAX_BYTES))
         .maxIdBytes(config.getInt(RECORD_ID_MAX_BYTES))
         .deleteOnTombstone(config.getBoolean(DELETE_ON_TOMBSTONE))
+        .deleteField(nonEmpty(config.getString(RECORD_DELETE_FIELD)).orElse(null))
         .build();
   }
 
@@ -293,6 +305,11 @@ public final class SharedConfig {
     if (IdStrategy.parse(config.getString(RECORD_ID_STRATEGY)) == IdStrategy.FIELD
         && nonEmpty(config.getString(RECORD_ID_FIELD)).isEmpty()) {
       problems.put(RECORD_ID_FIELD, RECORD_ID_STRATEGY + "=field needs the id's field path in " + RECORD_ID_FIELD);
+    }
+    if (IdStrategy.parse(config.getString(RECORD_ID_STRATEGY)) == IdStrategy.COORDINATES
+        && nonEmpty(config.getString(RECORD_DELETE_FIELD)).isPresent()) {
+      problems.put(RECORD_DELETE_FIELD, "a delete marker needs ids that name a memory across records, but "
+          + RECORD_ID_STRATEGY + "=coordinates gives every record a new one; use key or field");
     }
     String text = config.getString(RECORD_TEXT_FIELD);
     if (text.equals(config.getString(RECORD_TENANT_FIELD))) {

@@ -41,21 +41,22 @@ class SharedConfigTest {
 
   @Test
   void shouldTurnRecordKeysIntoTheMappingConfig() {
-    AbstractConfig config = parse(Map.of(
-        "record.text.field", "payload.body",
-        "record.id.strategy", "FIELD",
-        "record.id.field", "uid",
-        "record.tenant.field", "meta.tenant",
-        "record.tenant.default", "acme",
-        "record.metadata.fields", "author, tags",
-        "record.header.fields", "trace",
-        "record.text.max.bytes", "1000",
-        "record.id.max.bytes", "64",
-        "delete.on.tombstone", "false"));
+    AbstractConfig config = parse(Map.ofEntries(
+        Map.entry("record.text.field", "payload.body"),
+        Map.entry("record.id.strategy", "FIELD"),
+        Map.entry("record.id.field", "uid"),
+        Map.entry("record.tenant.field", "meta.tenant"),
+        Map.entry("record.tenant.default", "acme"),
+        Map.entry("record.metadata.fields", "author, tags"),
+        Map.entry("record.header.fields", "trace"),
+        Map.entry("record.text.max.bytes", "1000"),
+        Map.entry("record.id.max.bytes", "64"),
+        Map.entry("delete.on.tombstone", "false"),
+        Map.entry("record.delete.field", "__deleted")));
     assertThat(SharedConfig.mappingConfig(config)).isEqualTo(MappingConfig.builder()
         .textField("payload.body").idStrategy(IdStrategy.FIELD).idField("uid").tenantField("meta.tenant")
         .defaultTenant("acme").metadataFields(List.of("author", "tags")).headerFields(List.of("trace"))
-        .maxTextBytes(1000).maxIdBytes(64).deleteOnTombstone(false).build());
+        .maxTextBytes(1000).maxIdBytes(64).deleteOnTombstone(false).deleteField("__deleted").build());
   }
 
   @Test
@@ -163,6 +164,8 @@ class SharedConfigTest {
         .containsOnlyKeys("milvus.tls.client.key.path");
     assertThat(SharedConfig.crossFieldProblems(parse(Map.of("milvus.tls.client.key.path", "/k.pem"))))
         .containsOnlyKeys("milvus.tls.client.cert.path");
+    assertThat(SharedConfig.crossFieldProblems(parse(Map.of("record.id.strategy", "coordinates",
+        "record.delete.field", "__deleted")))).containsOnlyKeys("record.delete.field");
   }
 
   @Test

@@ -1,14 +1,16 @@
 package dev.tier0.streams.format;
 
+import dev.tier0.memory.RecordKeys;
 import dev.tier0.registry.RecordDecodingException;
 import dev.tier0.registry.RegistryValueDecoder;
 import java.nio.charset.StandardCharsets;
+import java.util.Map;
 import org.apache.kafka.common.errors.SerializationException;
 import org.apache.kafka.common.serialization.Deserializer;
 
 /**
- * ingest.key.format=avro: a Confluent wire-format key (an Avro string, or a number) as the UTF-8 bytes of its
- * value, which is what the mapper reads as a memory id. Without it, the key's 5-byte header would become part
+ * ingest.key.format=avro: a Confluent wire-format key (an Avro string, a number, or a record with a single such
+ * field, see {@link RecordKeys}) as the UTF-8 bytes of its value, which is what the mapper reads as a memory id. Without it, the key's 5-byte header would become part
  * of every id. Undecodable keys are reported and skipped like undecodable values.
  */
 public final class AvroKeyDeserializer implements Deserializer<byte[]> {
@@ -25,7 +27,8 @@ public final class AvroKeyDeserializer implements Deserializer<byte[]> {
     }
     Object key;
     try {
-      key = decoder.decode(data).value();
+      // a record key with a single field names the memory by that field, as in the connector
+      key = RecordKeys.idValue(decoder.decode(data).value());
     } catch (RecordDecodingException e) {
       throw new SerializationException("ingest key on " + topic + " is not readable Avro ("
           + e.kind().name().toLowerCase() + "): " + e.getMessage(), e);
@@ -34,6 +37,8 @@ public final class AvroKeyDeserializer implements Deserializer<byte[]> {
       return key.toString().getBytes(StandardCharsets.UTF_8);
     }
     throw new SerializationException("ingest key on " + topic + " is an Avro "
-        + (key == null ? "null" : key.getClass().getSimpleName()) + ": a key must be a string or a number to be an id");
+        + (key == null ? "null" : key instanceof Map<?, ?> m ? "record with " + m.size() + " fields"
+            : key.getClass().getSimpleName())
+        + ": a key must be a string, a number, or a record with a single such field to be an id");
   }
 }

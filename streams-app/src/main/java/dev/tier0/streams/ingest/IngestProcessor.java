@@ -226,11 +226,6 @@ public final class IngestProcessor implements Processor<byte[], IngestValue, byt
     }
   }
 
-  /** Pending writes in this task (for tests and the health view). */
-  int pendingCount() {
-    return pendingCount;
-  }
-
   private static Map<String, byte[]> headers(Headers headers) {
     Map<String, byte[]> map = new HashMap<>();
     for (Header h : headers) {

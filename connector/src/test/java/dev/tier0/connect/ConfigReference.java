@@ -12,10 +12,10 @@ import org.apache.kafka.common.config.types.Password;
  * Renders a {@link ConfigDef} as the Markdown reference in docs/connector-config.md, group by group in the
  * order the keys were defined: documentation that cannot drift from the code.
  */
-public final class ConfigReference {
+final class ConfigReference {
   private ConfigReference() {}
 
-  public static String markdown(ConfigDef def, String title, String intro) {
+  static String markdown(ConfigDef def, String title, String intro) {
     StringBuilder out = new StringBuilder();
     out.append("# ").append(title).append("\n\n").append(intro).append("\n");
     for (Map.Entry<String, List<ConfigDef.ConfigKey>> group : byGroup(def).entrySet()) {
