@@ -1,0 +1,34 @@
+package dev.tier0.ingest;
+
+import dev.tier0.memory.Memory;
+import java.util.Objects;
+
+/** One operation a record asks of the store: upsert a memory, or delete one by id. */
+public sealed interface WriteRequest {
+  /** The memory id the operation is about. */
+  String id();
+
+  /** The record that asked for it. */
+  Source source();
+
+  /** Embed the memory and insert or replace it. */
+  record Upsert(Memory memory, Source source) implements WriteRequest {
+    public Upsert {
+      Objects.requireNonNull(memory, "memory");
+      Objects.requireNonNull(source, "source");
+    }
+
+    @Override
+    public String id() {
+      return memory.id();
+    }
+  }
+
+  /** Remove the memory with this id (a tombstone or a delete marker). */
+  record Delete(String id, Source source) implements WriteRequest {
+    public Delete {
+      Objects.requireNonNull(id, "id");
+      Objects.requireNonNull(source, "source");
+    }
+  }
+}

@@ -1,0 +1,62 @@
+package dev.tier0.ingest;
+
+import dev.tier0.milvus.Hit;
+import dev.tier0.milvus.PermanentStoreException;
+import dev.tier0.milvus.SearchQuery;
+import dev.tier0.milvus.StoredMemory;
+import dev.tier0.milvus.TransientStoreException;
+import java.util.Collection;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Predicate;
+
+/**
+ * A store that fails on demand, for the writer's tests: down altogether (transient, no answer), refusing the rows
+ * a predicate picks for good (as Milvus does an invalid row: the whole request fails), or failing them
+ * "transiently" while it answers (as Milvus Lite does a row it cannot decode). One request with a bad row fails
+ * whole, as a real server's does.
+ */
+final class FaultyStore implements VectorStore {
+  final Map<String, StoredMemory> rows = new ConcurrentHashMap<>();
+  final AtomicInteger upsertCalls = new AtomicInteger();
+  volatile boolean down;
+  volatile Predicate<StoredMemory> refuses = m -> false;
+  volatile Predicate<StoredMemory> failsWhileAnswering = m -> false;
+
+  @Override
+  public void upsert(List<StoredMemory> batch) {
+    upsertCalls.incrementAndGet();
+    if (down) {
+      throw new TransientStoreException("connection refused", null);
+    }
+    for (StoredMemory m : batch) {
+      if (refuses.test(m)) {
+        throw new PermanentStoreException("invalid row " + m.id());
+      }
+      if (failsWhileAnswering.test(m)) {
+        throw new TransientStoreException("SERVER_ERROR (server code 1): maximum recursion depth exceeded", null);
+      }
+    }
+    batch.forEach(m -> rows.put(m.id(), m));
+  }
+
+  @Override
+  public void delete(Collection<String> ids) {
+    if (down) {
+      throw new TransientStoreException("connection refused", null);
+    }
+    ids.forEach(rows::remove);
+  }
+
+  @Override
+  public List<Hit> search(SearchQuery query) {
+    throw new UnsupportedOperationException();
+  }
+
+  @Override
+  public boolean answers() {
+    return !down;
+  }
+}
