@@ -1,5 +1,6 @@
 package dev.tier0.connect;
 
+import dev.tier0.ingest.RetryPolicy;
 import dev.tier0.memory.MappingConfig;
 import dev.tier0.memory.config.SharedConfig;
 import java.nio.file.Path;

@@ -76,7 +76,7 @@ public final class IngestWriter {
         batch.settle(i, Outcome.SUPERSEDED);
       } else if (request instanceof WriteRequest.Upsert upsert) {
         try {
-          Map<String, Object> clean = check(upsert.memory());
+          Map<String, Object> clean = checked(upsert.memory());
           toEmbed.add(i);
           metadata.add(clean);
         } catch (Metadata.Refused e) {
@@ -112,8 +112,25 @@ public final class IngestWriter {
     return batch;
   }
 
+  /**
+   * The pre-write checks alone, for a runtime that refuses a record before it parks it (the streams app, while
+   * it still holds the record as read). {@link #prepare} runs them again.
+   *
+   * @return the rejection, or null when the request passes (deletes always do)
+   */
+  public Outcome.Rejected check(WriteRequest request) {
+    if (request instanceof WriteRequest.Upsert upsert) {
+      try {
+        checked(upsert.memory());
+      } catch (Metadata.Refused e) {
+        return new Outcome.Rejected(e.getMessage(), null);
+      }
+    }
+    return null;
+  }
+
   /** The checks made before the model and the store see a memory; returns its metadata as it will be stored. */
-  private Map<String, Object> check(Memory memory) throws Metadata.Refused {
+  private Map<String, Object> checked(Memory memory) throws Metadata.Refused {
     if (memory.text().isBlank()) {
       throw new Metadata.Refused("text is empty or whitespace only: nothing to embed");
     }

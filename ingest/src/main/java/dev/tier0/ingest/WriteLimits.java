@@ -1,5 +1,8 @@
 package dev.tier0.ingest;
 
+import dev.tier0.memory.config.SharedConfig;
+import org.apache.kafka.common.config.AbstractConfig;
+
 /**
  * What the writer checks before a row reaches the store, so one row never makes the store refuse a batch.
  *
@@ -10,10 +13,10 @@ package dev.tier0.ingest;
  */
 public record WriteLimits(int maxMetadataBytes, int maxMetadataDepth) {
   /** Milvus's limit on one JSON field value (proxy: "length of json field value exceeds max length"). */
-  public static final int MILVUS_JSON_MAX_BYTES = 65_536;
+  public static final int MILVUS_JSON_MAX_BYTES = SharedConfig.MILVUS_JSON_MAX_BYTES;
   public static final int DEFAULT_MAX_METADATA_DEPTH = 64;
-  public static final String MAX_METADATA_BYTES_KEY = "record.metadata.max.bytes";
-  public static final String MAX_METADATA_DEPTH_KEY = "record.metadata.max.depth";
+  public static final String MAX_METADATA_BYTES_KEY = SharedConfig.RECORD_METADATA_MAX_BYTES;
+  public static final String MAX_METADATA_DEPTH_KEY = SharedConfig.RECORD_METADATA_MAX_DEPTH;
 
   public WriteLimits {
     if (maxMetadataBytes < 2 || maxMetadataBytes > MILVUS_JSON_MAX_BYTES) {
@@ -23,6 +26,11 @@ public record WriteLimits(int maxMetadataBytes, int maxMetadataDepth) {
     if (maxMetadataDepth < 1) {
       throw new IllegalArgumentException(MAX_METADATA_DEPTH_KEY + " must be >= 1, was " + maxMetadataDepth);
     }
+  }
+
+  /** The limits a runtime's configuration sets (any config defined with {@link SharedConfig#define}). */
+  public static WriteLimits from(AbstractConfig config) {
+    return new WriteLimits(config.getInt(MAX_METADATA_BYTES_KEY), config.getInt(MAX_METADATA_DEPTH_KEY));
   }
 
   public static WriteLimits defaults() {
