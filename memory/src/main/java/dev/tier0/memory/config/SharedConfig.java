@@ -74,6 +74,11 @@ public final class SharedConfig {
   public static final String RECORD_HEADER_FIELDS = "record.header.fields";
   public static final String RECORD_TEXT_MAX_BYTES = "record.text.max.bytes";
   public static final String RECORD_ID_MAX_BYTES = "record.id.max.bytes";
+  /** Write keys both runtimes read with the same meaning (each defines them with its own defaults and docs). */
+  public static final String WRITE_BATCH_MAX_RECORDS = "write.batch.max.records";
+  public static final String WRITE_RETRY_MAX_RETRIES = "write.retry.max.retries";
+  public static final String WRITE_RETRY_BACKOFF_MS = "write.retry.backoff.ms";
+  public static final String WRITE_RETRY_BACKOFF_MAX_MS = "write.retry.backoff.max.ms";
   public static final String RECORD_METADATA_MAX_BYTES = "record.metadata.max.bytes";
   public static final String RECORD_METADATA_MAX_DEPTH = "record.metadata.max.depth";
   public static final String DELETE_ON_TOMBSTONE = "delete.on.tombstone";
