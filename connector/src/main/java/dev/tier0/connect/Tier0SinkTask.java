@@ -134,15 +134,11 @@ public class Tier0SinkTask extends SinkTask {
     IncomingRecord source = incoming.from(record);
     MappingResult result = mapper.map(source);
     Source from = new Source(source.topic(), source.partition(), source.offset(), source.timestamp());
-    WriteRequest request = null;
-    if (result instanceof MappingResult.Upsert upsert) {
-      request = new WriteRequest.Upsert(upsert.memory(), from);
-    } else if (result instanceof MappingResult.Delete delete) {
-      request = new WriteRequest.Delete(delete.id(), from);
-    } else if (result instanceof MappingResult.Rejected rejected) {
+    WriteRequest request = WriteRequest.of(result, from);
+    if (result instanceof MappingResult.Rejected rejected) {
       badRecords.reject(record, rejected.reason(), null);
-    } else {
-      LOG.trace("skipped {}: {}", source.coordinates(), ((MappingResult.Skipped) result).reason());
+    } else if (result instanceof MappingResult.Skipped skipped) {
+      LOG.trace("skipped {}: {}", source.coordinates(), skipped.reason());
     }
     if (buffer.isEmpty()) {
       bufferStartedNanos = System.nanoTime();

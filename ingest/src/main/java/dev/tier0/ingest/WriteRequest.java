@@ -1,5 +1,6 @@
 package dev.tier0.ingest;
 
+import dev.tier0.memory.MappingResult;
 import dev.tier0.memory.Memory;
 import java.util.Objects;
 
@@ -10,6 +11,20 @@ public sealed interface WriteRequest {
 
   /** The record that asked for it. */
   Source source();
+
+  /**
+   * What a mapped record asks of the store: an upsert, a delete, or null when it asks nothing (the mapping
+   * rejected or skipped it; the runtime dead-letters or counts it).
+   */
+  static WriteRequest of(MappingResult result, Source source) {
+    if (result instanceof MappingResult.Upsert upsert) {
+      return new Upsert(upsert.memory(), source);
+    }
+    if (result instanceof MappingResult.Delete delete) {
+      return new Delete(delete.id(), source);
+    }
+    return null;
+  }
 
   /** Embed the memory and insert or replace it. */
   record Upsert(Memory memory, Source source) implements WriteRequest {

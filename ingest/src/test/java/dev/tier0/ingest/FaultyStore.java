@@ -13,17 +13,17 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Predicate;
 
 /**
- * A store that fails on demand, for the writer's tests: down altogether (transient, no answer), refusing the rows
- * a predicate picks for good (as Milvus does an invalid row: the whole request fails), or failing them
- * "transiently" while it answers (as Milvus Lite does a row it cannot decode). One request with a bad row fails
- * whole, as a real server's does.
+ * A store that fails on demand, for the writer's and the runtimes' tests (shipped in this module's test jar):
+ * down altogether (transient, no answer), refusing the rows a predicate picks for good (as Milvus does an
+ * invalid row), or failing them "transiently" while it answers (as Milvus Lite does a row it cannot decode). A
+ * request with a bad row fails whole, as a real server's does.
  */
-final class FaultyStore implements VectorStore {
-  final Map<String, StoredMemory> rows = new ConcurrentHashMap<>();
-  final AtomicInteger upsertCalls = new AtomicInteger();
-  volatile boolean down;
-  volatile Predicate<StoredMemory> refuses = m -> false;
-  volatile Predicate<StoredMemory> failsWhileAnswering = m -> false;
+public final class FaultyStore implements VectorStore {
+  public final Map<String, StoredMemory> rows = new ConcurrentHashMap<>();
+  public final AtomicInteger upsertCalls = new AtomicInteger();
+  public volatile boolean down;
+  public volatile Predicate<StoredMemory> refuses = m -> false;
+  public volatile Predicate<StoredMemory> failsWhileAnswering = m -> false;
 
   @Override
   public void upsert(List<StoredMemory> batch) {
@@ -52,7 +52,7 @@ final class FaultyStore implements VectorStore {
 
   @Override
   public List<Hit> search(SearchQuery query) {
-    throw new UnsupportedOperationException();
+    throw new UnsupportedOperationException("FaultyStore stores; it does not search");
   }
 
   @Override

@@ -97,12 +97,8 @@ public final class IngestProcessor implements Processor<byte[], IngestValue, byt
         metadata.topic(), metadata.partition(), metadata.offset(), record.timestamp(), headers(record.headers()));
     Source source = new Source(metadata.topic(), metadata.partition(), metadata.offset(), record.timestamp());
     MappingResult result = mapper.map(incoming);
-    WriteRequest request = null;
-    if (result instanceof MappingResult.Upsert upsert) {
-      request = new WriteRequest.Upsert(upsert.memory(), source);
-    } else if (result instanceof MappingResult.Delete delete) {
-      request = new WriteRequest.Delete(delete.id(), source);
-    } else if (result instanceof MappingResult.Rejected rejected) {
+    WriteRequest request = WriteRequest.of(result, source);
+    if (result instanceof MappingResult.Rejected rejected) {
       deadLetter(raw(record, null), source, rejected.reason());
     } else if (result instanceof MappingResult.Skipped skipped) {
       metrics.recordSkipped();
