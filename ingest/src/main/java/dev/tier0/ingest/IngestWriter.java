@@ -202,8 +202,9 @@ public final class IngestWriter {
    * Writes every request of the batch that is not settled yet: deletes, then upserts (the batch holds one
    * operation per id, so their order does not matter). A call the store refuses is split in halves until the rows
    * at fault are alone; they are rejected and the rest stored. A transient failure while the store answers a
-   * probe is treated the same way (Milvus Lite reports a row it cannot decode as "not ready"); a transient failure
-   * while it does not answer is an outage: retried per the policy, then what is left comes back Unavailable, and
+   * probe is treated the same way (Milvus Lite reports a row it cannot decode as "not ready"), unless the server
+   * said it is overloaded (rate, memory or quota limits); a transient failure while it does not answer is an
+   * outage, as is an overload: retried per the policy, then what is left comes back Unavailable, and
    * calling this again retries it.
    *
    * @throws WriterFailedException the store refused every row of a batch of more than one, or the collection does
@@ -271,13 +272,17 @@ public final class IngestWriter {
         throw new WriterFailedException(e.getMessage(), e);
       } catch (PermanentStoreException e) {
         if (indices.size() == 1) {
+          if (!store.answers()) {
+            // refusing even a probe (permission denied, collection gone): the store is broken, not this record
+            throw new WriterFailedException("Milvus refuses every call: " + describe(e), e);
+          }
           refuse(indices.get(0), "Milvus refused this record: " + describe(e), e);
           return;
         }
       } catch (TransientStoreException e) {
-        if (!store.answers()) {
+        if (e.overloaded() || !store.answers()) {
           outage = e;
-          LOG.warn("Milvus is unavailable; {} records wait: {}", indices.size(), e.getMessage());
+          LOG.debug("Milvus is unavailable; {} records wait: {}", indices.size(), e.getMessage());
           indices.forEach(i -> batch.settle(i, new Outcome.Unavailable(e)));
           return;
         }
@@ -318,7 +323,7 @@ public final class IngestWriter {
           }
           return;
         } catch (TransientStoreException e) {
-          if (attempt >= retry.maxRetries() || (indices.size() > 1 && store.answers())) {
+          if (attempt >= retry.maxRetries() || (indices.size() > 1 && !e.overloaded() && store.answers())) {
             throw e;
           }
           Duration delay = retry.delayBefore(attempt + 1);

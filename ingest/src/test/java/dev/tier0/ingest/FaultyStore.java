@@ -22,6 +22,10 @@ public final class FaultyStore implements VectorStore {
   public final Map<String, StoredMemory> rows = new ConcurrentHashMap<>();
   public final AtomicInteger upsertCalls = new AtomicInteger();
   public volatile boolean down;
+  /** Refusing every write for load (a rate limit): transient, never a row's fault. */
+  public volatile boolean overloaded;
+  /** Up, but refusing even the probe ({@link #answers()}), as a store does that denies every call. */
+  public volatile boolean probeFails;
   public volatile Predicate<StoredMemory> refuses = m -> false;
   public volatile Predicate<StoredMemory> failsWhileAnswering = m -> false;
 
@@ -30,6 +34,9 @@ public final class FaultyStore implements VectorStore {
     upsertCalls.incrementAndGet();
     if (down) {
       throw new TransientStoreException("connection refused", null);
+    }
+    if (overloaded) {
+      throw new TransientStoreException("SERVER_ERROR (server code 8): rate limit exceeded", null, true);
     }
     for (StoredMemory m : batch) {
       if (refuses.test(m)) {
@@ -57,6 +64,6 @@ public final class FaultyStore implements VectorStore {
 
   @Override
   public boolean answers() {
-    return !down;
+    return !down && !probeFails;
   }
 }

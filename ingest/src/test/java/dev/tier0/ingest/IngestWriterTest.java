@@ -125,6 +125,22 @@ class IngestWriterTest {
   }
 
   @Test
+  void aStoreThatRefusesEvenItsProbeIsASystemFailureNotARejectedRecord() {
+    store.refuses = m -> true;
+    store.probeFails = true; // e.g. permission denied on every call
+    assertThatThrownBy(() -> writer().write(List.of(upsert(0, "one", "a lone record", Map.of()))))
+        .isInstanceOf(WriterFailedException.class).hasMessageContaining("refuses every call");
+  }
+
+  @Test
+  void aRateLimitedStoreIsBackedOffNeverSplitAndNoRowIsBlamed() throws Exception {
+    store.overloaded = true;
+    List<Outcome> outcomes = writer().write(fifty());
+    assertThat(outcomes).allMatch(o -> o instanceof Outcome.Unavailable);
+    assertThat(store.upsertCalls.get()).as("the first call plus QUICK's two retries").isEqualTo(3);
+  }
+
+  @Test
   void aStoreThatIsDownLeavesEverythingUnavailableThenStoresItAllWhenBack() throws Exception {
     IngestWriter writer = writer();
     store.down = true;

@@ -25,6 +25,20 @@ class ErrorClassifierTest {
     }
 
     @Test
+    void rateMemoryAndQuotaLimitsAreOverloadsButANotReadyServerIsNot() {
+        assertThat(overloaded(new MilvusClientException(ErrorCode.SERVER_ERROR, "rate", 8, 49))).isTrue();
+        assertThat(overloaded(new MilvusClientException(ErrorCode.SERVER_ERROR, "memory", 3, 0))).isTrue();
+        assertThat(overloaded(rpc(Status.RESOURCE_EXHAUSTED))).isTrue();
+        // Milvus Lite answers a row it cannot decode with code 1 or 2: transient, but not the load's fault
+        assertThat(overloaded(new MilvusClientException(ErrorCode.SERVER_ERROR, "recursion", 1, 0))).isFalse();
+        assertThat(overloaded(rpc(Status.UNAVAILABLE))).isFalse();
+    }
+
+    private static boolean overloaded(RuntimeException e) {
+        return ((TransientStoreException) ErrorClassifier.classify("op", e)).overloaded();
+    }
+
+    @Test
     void aCallCancelledByAServerShuttingDownIsTransient() {
         assertThat(ErrorClassifier.classify("op", rpc(Status.CANCELLED))).isInstanceOf(TransientStoreException.class);
     }
