@@ -81,7 +81,7 @@ final class WritePipeline implements AutoCloseable {
   private void writeNext() throws InterruptedException {
     Batch batch = toWrite.take();
     PreparedBatch prepared = batch.prepared();
-    writer.store(prepared);
+    store(prepared);
     while (!prepared.settled()) {
       Throwable cause = prepared.outcomes().stream().filter(o -> o instanceof Outcome.Unavailable)
           .map(o -> ((Outcome.Unavailable) o).cause()).findFirst().orElse(null);
@@ -90,12 +90,11 @@ final class WritePipeline implements AutoCloseable {
             retry.maxRetries(), retry.maxBackoff().toMillis(), cause == null ? "" : cause.getMessage());
       }
       unavailable = cause == null ? new IllegalStateException("Milvus unavailable") : cause;
-      SinkMetrics.INSTANCE.transientFailures.incrementAndGet();
       TimeUnit.MILLISECONDS.sleep(retry.maxBackoff().toMillis());
       if (closing) {
         throw new InterruptedException("closing");
       }
-      writer.store(prepared);
+      store(prepared);
     }
     if (unavailable != null) {
       LOG.info("Milvus answers again");
@@ -103,6 +102,16 @@ final class WritePipeline implements AutoCloseable {
     }
     count(prepared.outcomes());
     completed.add(batch);
+  }
+
+  /** One writer call, counting the transient store failures it met. */
+  private void store(PreparedBatch prepared) throws InterruptedException {
+    int before = prepared.transientFailures();
+    try {
+      writer.store(prepared);
+    } finally {
+      SinkMetrics.INSTANCE.transientFailures.addAndGet(prepared.transientFailures() - before);
+    }
   }
 
   private static void count(List<Outcome> outcomes) {

@@ -79,7 +79,7 @@ public final class IngestWriter {
           Map<String, Object> clean = checked(upsert.memory());
           toEmbed.add(i);
           metadata.add(clean);
-        } catch (Metadata.Refused e) {
+        } catch (Refused e) {
           batch.settle(i, new Outcome.Rejected(e.getMessage(), null));
         }
       }
@@ -122,7 +122,7 @@ public final class IngestWriter {
     if (request instanceof WriteRequest.Upsert upsert) {
       try {
         checked(upsert.memory());
-      } catch (Metadata.Refused e) {
+      } catch (Refused e) {
         return new Outcome.Rejected(e.getMessage(), null);
       }
     }
@@ -130,9 +130,9 @@ public final class IngestWriter {
   }
 
   /** The checks made before the model and the store see a memory; returns its metadata as it will be stored. */
-  private Map<String, Object> checked(Memory memory) throws Metadata.Refused {
+  private Map<String, Object> checked(Memory memory) throws Refused {
     if (memory.text().isBlank()) {
-      throw new Metadata.Refused("text is empty or whitespace only: nothing to embed");
+      throw new Refused("text is empty or whitespace only: nothing to embed");
     }
     capped("text", memory.text(), CollectionSpec.TEXT_MAX_LENGTH, "record.text.max.bytes");
     capped("id", memory.id(), CollectionSpec.ID_MAX_LENGTH, "record.id.max.bytes");
@@ -140,10 +140,10 @@ public final class IngestWriter {
     return Metadata.prepare(memory.metadata(), limits);
   }
 
-  private static void capped(String what, String value, int maxBytes, String key) throws Metadata.Refused {
+  private static void capped(String what, String value, int maxBytes, String key) throws Refused {
     int bytes = value.getBytes(StandardCharsets.UTF_8).length;
     if (bytes > maxBytes) {
-      throw new Metadata.Refused(what + " is " + bytes + " bytes in UTF-8, over the collection's limit of "
+      throw new Refused(what + " is " + bytes + " bytes in UTF-8, over the collection's limit of "
           + maxBytes + " (" + key + ")");
     }
   }
@@ -202,9 +202,10 @@ public final class IngestWriter {
    * Writes every request of the batch that is not settled yet: deletes, then upserts (the batch holds one
    * operation per id, so their order does not matter). A call the store refuses is split in halves until the rows
    * at fault are alone; they are rejected and the rest stored. A transient failure while the store answers a
-   * probe is treated the same way (Milvus Lite reports a row it cannot decode as "not ready"), unless the server
-   * said it is overloaded (rate, memory or quota limits); a transient failure while it does not answer is an
-   * outage, as is an overload: retried per the policy, then what is left comes back Unavailable, and
+   * that the server answered with a retriable error code is treated the same way (Milvus Lite answers a row it
+   * cannot decode with "not ready"), a lone row being rejected only after its retries and if the store still
+   * answers a probe. A failure that did not reach the server, or that it refused for load (rate, memory, quota
+   * limits), is an outage: retried per the policy, then what is left comes back Unavailable, and
    * calling this again retries it.
    *
    * @throws WriterFailedException the store refused every row of a batch of more than one, or the collection does
@@ -280,7 +281,7 @@ public final class IngestWriter {
           return;
         }
       } catch (TransientStoreException e) {
-        if (e.overloaded() || !store.answers()) {
+        if (e.kind() != TransientStoreException.Kind.SERVER_ERROR || !store.answers()) {
           outage = e;
           LOG.debug("Milvus is unavailable; {} records wait: {}", indices.size(), e.getMessage());
           indices.forEach(i -> batch.settle(i, new Outcome.Unavailable(e)));
@@ -307,8 +308,9 @@ public final class IngestWriter {
     }
 
     /**
-     * One store call, retried with backoff while it fails transiently. A call of several rows is handed back at
-     * once when the store still answers a probe: splitting finds a bad row faster than waiting would.
+     * One store call, retried with backoff while it fails transiently. A call of several rows that the server
+     * answered with an error code is handed back at once: splitting finds a bad row faster than waiting would.
+     * One that did not reach the server, or that the server refused for load, is an outage: it is retried.
      */
     private void withRetries(List<Integer> indices, boolean deletes) throws InterruptedException {
       for (int attempt = 0; ; attempt++) {
@@ -323,7 +325,9 @@ public final class IngestWriter {
           }
           return;
         } catch (TransientStoreException e) {
-          if (attempt >= retry.maxRetries() || (indices.size() > 1 && !e.overloaded() && store.answers())) {
+          batch.transientFailure();
+          if (attempt >= retry.maxRetries()
+              || (indices.size() > 1 && e.kind() == TransientStoreException.Kind.SERVER_ERROR)) {
             throw e;
           }
           Duration delay = retry.delayBefore(attempt + 1);

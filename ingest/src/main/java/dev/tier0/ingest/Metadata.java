@@ -21,13 +21,6 @@ final class Metadata {
 
   private Metadata() {}
 
-  /** Thrown for metadata that breaks a limit; the message is the rejection reason. */
-  static final class Refused extends Exception {
-    Refused(String reason) {
-      super(reason, null, false, false);
-    }
-  }
-
   /**
    * The metadata as it will be stored: a copy with non-finite numbers replaced, checked against the limits.
    *

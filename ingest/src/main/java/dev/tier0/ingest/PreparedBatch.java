@@ -15,6 +15,7 @@ public final class PreparedBatch {
   private final StoredMemory[] rows;
   private long embedNanos;
   private long storeNanos;
+  private int transientFailures;
 
   PreparedBatch(List<WriteRequest> requests) {
     this.requests = List.copyOf(requests);
@@ -54,6 +55,11 @@ public final class PreparedBatch {
     return storeNanos;
   }
 
+  /** Store calls of this batch that failed transiently (each retry that was needed counts), over every call. */
+  public int transientFailures() {
+    return transientFailures;
+  }
+
   // ---- for the writer
 
   Outcome outcome(int i) {
@@ -79,6 +85,10 @@ public final class PreparedBatch {
 
   void addEmbedNanos(long nanos) {
     embedNanos += nanos;
+  }
+
+  void transientFailure() {
+    transientFailures++;
   }
 
   void addStoreNanos(long nanos) {

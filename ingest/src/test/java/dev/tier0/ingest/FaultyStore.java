@@ -36,14 +36,16 @@ public final class FaultyStore implements VectorStore {
       throw new TransientStoreException("connection refused", null);
     }
     if (overloaded) {
-      throw new TransientStoreException("SERVER_ERROR (server code 8): rate limit exceeded", null, true);
+      throw new TransientStoreException("SERVER_ERROR (server code 8): rate limit exceeded", null,
+          TransientStoreException.Kind.OVERLOADED);
     }
     for (StoredMemory m : batch) {
       if (refuses.test(m)) {
         throw new PermanentStoreException("invalid row " + m.id());
       }
       if (failsWhileAnswering.test(m)) {
-        throw new TransientStoreException("SERVER_ERROR (server code 1): maximum recursion depth exceeded", null);
+        throw new TransientStoreException("SERVER_ERROR (server code 1): maximum recursion depth exceeded", null,
+            TransientStoreException.Kind.SERVER_ERROR);
       }
     }
     batch.forEach(m -> rows.put(m.id(), m));

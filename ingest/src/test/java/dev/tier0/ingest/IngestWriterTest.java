@@ -150,6 +150,7 @@ class IngestWriterTest {
     assertThat(batch.settled()).isFalse();
     // the first call plus QUICK's two retries, not a bisection of a dead store
     assertThat(store.upsertCalls.get()).isEqualTo(3);
+    assertThat(batch.transientFailures()).isEqualTo(3);
     store.down = false;
     writer.store(batch);
     assertThat(batch.outcomes()).containsOnly(Outcome.STORED);

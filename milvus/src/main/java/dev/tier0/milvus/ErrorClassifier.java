@@ -37,8 +37,20 @@ final class ErrorClassifier {
             return se;
         }
         String message = operation + " failed: " + describe(e);
-        return isTransient(e) ? new TransientStoreException(message, e, isOverload(e))
+        return isTransient(e) ? new TransientStoreException(message, e, transientKind(e))
                 : new PermanentStoreException(message, e);
+    }
+
+    /** Of a transient failure: whether the server answered at all, and if so whether it was over a limit. */
+    static TransientStoreException.Kind transientKind(Throwable e) {
+        if (isOverload(e)) {
+            return TransientStoreException.Kind.OVERLOADED;
+        }
+        if (findGrpc(e) == null && e instanceof MilvusClientException mce
+                && mce.getErrorCode() == ErrorCode.SERVER_ERROR) {
+            return TransientStoreException.Kind.SERVER_ERROR;
+        }
+        return TransientStoreException.Kind.UNREACHABLE;
     }
 
     /**
