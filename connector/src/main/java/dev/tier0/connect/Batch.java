@@ -1,8 +1,9 @@
 package dev.tier0.connect;
 
-import dev.tier0.milvus.StoredMemory;
+import dev.tier0.ingest.Outcome;
+import dev.tier0.ingest.PreparedBatch;
+import dev.tier0.ingest.WriteRequest;
 import java.util.ArrayList;
-import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -10,96 +11,73 @@ import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.connect.sink.SinkRecord;
 
 /**
- * A sealed run of entries in the order put() received them: the unit that is embedded, written and then
- * settled as a whole. Handed from the task thread to the embedder, the writer and back through blocking queues,
- * so each stage sees the previous stage's changes.
+ * A sealed run of records in the order put() received them: the unit that is written and then settled as a
+ * whole. The records that ask something of the store travel with their {@link WriteRequest}s; the others (already
+ * dead-lettered, or skipped) only carry their offsets. Handed from the task thread to the embedder, the writer
+ * and back through blocking queues, so each stage sees the previous stage's changes.
  */
 final class Batch {
-  /** A record that could not be stored after all (the model or the store refused it), with the reason. */
+  /** A record that could not be stored after all (the writer rejected it), with the reason. */
   record Rejection(SinkRecord record, String reason, Throwable cause) {}
 
-  private final List<Entry> entries;
+  private final List<SinkRecord> all;
+  private final List<SinkRecord> writing;
+  private final List<WriteRequest> requests;
+  private PreparedBatch prepared;
+
   /**
-   * The operation that counts for each id: the last one. An upsert replaces the whole row and a delete removes
-   * it, so applying only the last operation per id equals applying all of them in order.
+   * @param all      every record of the batch, for its offsets
+   * @param writing  the records that asked for a write, in order
+   * @param requests their requests, one per record of {@code writing}
    */
-  private final Map<String, Entry> effective = new LinkedHashMap<>();
-  private final List<Rejection> rejections = new ArrayList<>();
-  private List<WritePipeline.Prepared> rows = List.of();
-
-  Batch(List<Entry> entries) {
-    this.entries = List.copyOf(entries);
-    for (Entry entry : this.entries) {
-      String id = idOf(entry);
-      if (id != null) {
-        effective.remove(id); // re-insert: the map's order is the order of last operations
-        effective.put(id, entry);
-      }
+  Batch(List<SinkRecord> all, List<SinkRecord> writing, List<WriteRequest> requests) {
+    if (writing.size() != requests.size()) {
+      throw new IllegalArgumentException(writing.size() + " records for " + requests.size() + " requests");
     }
-  }
-
-  List<Entry> entries() {
-    return entries;
+    this.all = List.copyOf(all);
+    this.writing = List.copyOf(writing);
+    this.requests = List.copyOf(requests);
   }
 
   int size() {
-    return entries.size();
+    return all.size();
   }
 
-  /** The last operation per id, minus rejected ones. */
-  Collection<Entry> effectiveOperations() {
-    return List.copyOf(effective.values());
+  List<WriteRequest> requests() {
+    return requests;
   }
 
-  /** Drops an operation that was refused; its record goes to the dead-letter queue instead. */
-  void reject(Entry entry, String reason, Throwable cause) {
-    effective.remove(idOf(entry), entry);
-    rejections.add(new Rejection(entry.record(), reason, cause));
+  /** The writer's batch, once the embedder has prepared it. */
+  PreparedBatch prepared() {
+    return prepared;
   }
 
+  void prepared(PreparedBatch prepared) {
+    this.prepared = prepared;
+  }
+
+  /** Records the writer rejected, each with its reason; call once the batch is written. */
   List<Rejection> rejections() {
+    List<Rejection> rejections = new ArrayList<>();
+    if (prepared == null) {
+      return rejections;
+    }
+    List<Outcome> outcomes = prepared.outcomes();
+    for (int i = 0; i < outcomes.size(); i++) {
+      if (outcomes.get(i) instanceof Outcome.Rejected r) {
+        rejections.add(new Rejection(writing.get(i), r.reason(), r.cause()));
+      }
+    }
     return rejections;
-  }
-
-  /** The embedder's output: one row per write that could be embedded. */
-  void prepared(List<WritePipeline.Prepared> rows) {
-    this.rows = List.copyOf(rows);
-  }
-
-  /** Rows to upsert: prepared rows whose record was not rejected since. */
-  List<StoredMemory> upserts() {
-    return rows.stream().filter(p -> effective.get(p.entry().memory().id()) == p.entry())
-        .map(WritePipeline.Prepared::row).toList();
-  }
-
-  StoredMemory rowOf(Entry.Write write) {
-    return rows.stream().filter(p -> p.entry() == write).map(WritePipeline.Prepared::row).findFirst().orElse(null);
-  }
-
-  /** Ids to delete: tombstones that are the last operation on their id. */
-  List<String> deletes() {
-    return effective.values().stream()
-        .filter(e -> e instanceof Entry.Remove).map(e -> ((Entry.Remove) e).id()).toList();
   }
 
   /** Per original partition, the highest original offset in this batch. */
   Map<TopicPartition, Long> lastOffsets() {
     Map<TopicPartition, Long> last = new LinkedHashMap<>();
-    for (Entry entry : entries) {
-      SinkRecord record = entry.record();
+    for (SinkRecord record : all) {
       last.merge(new TopicPartition(record.originalTopic(), record.originalKafkaPartition()),
           record.originalKafkaOffset(), Math::max);
     }
     return last;
-  }
-
-  private static String idOf(Entry entry) {
-    if (entry instanceof Entry.Write write) {
-      return write.memory().id();
-    }
-    if (entry instanceof Entry.Remove remove) {
-      return remove.id();
-    }
-    return null;
   }
 }

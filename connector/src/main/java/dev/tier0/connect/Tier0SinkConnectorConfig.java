@@ -1,5 +1,6 @@
 package dev.tier0.connect;
 
+import dev.tier0.ingest.RetryPolicy;
 import dev.tier0.memory.MappingConfig;
 import dev.tier0.memory.config.SharedConfig;
 import java.nio.file.Path;
@@ -22,12 +23,12 @@ import org.apache.kafka.common.config.ConfigDef.Width;
 public final class Tier0SinkConnectorConfig extends AbstractConfig {
   public static final String WRITE_GROUP = "Write";
 
-  public static final String WRITE_BATCH_MAX_RECORDS = "write.batch.max.records";
+  public static final String WRITE_BATCH_MAX_RECORDS = SharedConfig.WRITE_BATCH_MAX_RECORDS;
   public static final String WRITE_LINGER_MS = "write.linger.ms";
   public static final String WRITE_MAX_BUFFERED_RECORDS = "write.max.buffered.records";
-  public static final String WRITE_RETRY_MAX_RETRIES = "write.retry.max.retries";
-  public static final String WRITE_RETRY_BACKOFF_MS = "write.retry.backoff.ms";
-  public static final String WRITE_RETRY_BACKOFF_MAX_MS = "write.retry.backoff.max.ms";
+  public static final String WRITE_RETRY_MAX_RETRIES = SharedConfig.WRITE_RETRY_MAX_RETRIES;
+  public static final String WRITE_RETRY_BACKOFF_MS = SharedConfig.WRITE_RETRY_BACKOFF_MS;
+  public static final String WRITE_RETRY_BACKOFF_MAX_MS = SharedConfig.WRITE_RETRY_BACKOFF_MAX_MS;
 
   /** The worker's key, read (not defined) here: the framework owns its definition and validation. */
   static final String ERRORS_TOLERANCE = "errors.tolerance";

@@ -2,13 +2,18 @@ package dev.tier0.connect;
 
 import dev.tier0.embed.EmbeddingEngine;
 import dev.tier0.embed.SharedModels;
+import dev.tier0.ingest.EngineEmbedder;
+import dev.tier0.ingest.IngestWriter;
+import dev.tier0.ingest.MilvusVectorStore;
+import dev.tier0.ingest.Source;
+import dev.tier0.ingest.VectorStore;
+import dev.tier0.ingest.WriteLimits;
+import dev.tier0.ingest.WriteRequest;
 import dev.tier0.memory.IncomingRecord;
 import dev.tier0.memory.MappingResult;
 import dev.tier0.memory.MemoryMapper;
 import dev.tier0.memory.config.SharedConfig;
-import dev.tier0.milvus.MemoryStore;
 import dev.tier0.milvus.MilvusConfig;
-import dev.tier0.milvus.StoreException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -25,9 +30,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Maps records to memories and hands them to the {@link WritePipeline} in batches; commits only offsets whose
- * records are settled (stored, deleted, dead-lettered or skipped). put() never waits for the store: when too
- * many records are in flight it pauses its partitions instead.
+ * Maps records to memories and hands them to the {@link WritePipeline} (which runs the shared
+ * {@link IngestWriter}) in batches; commits only offsets whose records are settled (stored, deleted,
+ * dead-lettered or skipped). put() never waits for the store: when too many records are in flight it pauses its
+ * partitions instead.
  */
 public class Tier0SinkTask extends SinkTask {
   private static final Logger LOG = LoggerFactory.getLogger(Tier0SinkTask.class);
@@ -40,11 +46,29 @@ public class Tier0SinkTask extends SinkTask {
   private BadRecords badRecords;
   private EmbeddingEngine engine;
   private WritePipeline pipeline;
+  /** The store given to the constructor (tests), or null: start() opens Milvus. */
+  private final VectorStore givenStore;
+  private MilvusVectorStore milvus;
   private final DurableOffsets offsets = new DurableOffsets();
-  private final List<Entry> buffer = new ArrayList<>();
+  private final List<SinkRecord> buffer = new ArrayList<>();
+  private final List<SinkRecord> bufferWriting = new ArrayList<>();
+  private final List<WriteRequest> bufferRequests = new ArrayList<>();
   private long bufferStartedNanos;
   private int inFlight;
   private boolean paused;
+
+  /** The task Connect instantiates: it writes to the Milvus its configuration names. */
+  public Tier0SinkTask() {
+    this(null);
+  }
+
+  /**
+   * A task that writes to {@code store} instead of opening Milvus (as Kafka's FileStreamSinkTask takes its
+   * stream): for tests that need a store failing on demand. The model is still the configured one.
+   */
+  public Tier0SinkTask(VectorStore store) {
+    this.givenStore = store;
+  }
 
   @Override
   public String version() {
@@ -60,20 +84,20 @@ public class Tier0SinkTask extends SinkTask {
     ModelLoads.register();
     SinkMetrics.register();
     engine = SharedModels.acquire(SharedConfig.modelDir(config), SharedConfig.engineOptions(config));
-    MilvusConfig milvus = SharedConfig.milvusConfig(config);
+    MilvusConfig milvusConfig = SharedConfig.milvusConfig(config);
     int dimension = engine.dimension();
+    VectorStore store = givenStore;
+    if (store == null) {
+      // connects on the writer thread at the first write, so a Milvus that is down delays records, not start()
+      milvus = new MilvusVectorStore(milvusConfig, dimension);
+      store = milvus;
+    }
+    IngestWriter writer = new IngestWriter(new EngineEmbedder(engine), store, WriteLimits.from(config),
+        config.retryPolicy());
     pipeline = new WritePipeline(props.getOrDefault("name", "tier0") + "-"
-        + props.getOrDefault(Tier0SinkConnector.TASK_INDEX, "0"), engine, () -> {
-      MemoryStore store = MemoryStore.connect(milvus);
-      try {
-        store.ensureCollection(dimension);
-        return store;
-      } catch (RuntimeException e) {
-        store.close();
-        throw e;
-      }
-    }, config.retryPolicy());
-    LOG.info("tier0 sink task started: model {} ({} dims), {}", engine.modelName(), dimension, milvus);
+        + props.getOrDefault(Tier0SinkConnector.TASK_INDEX, "0"), writer, config.retryPolicy());
+    LOG.info("tier0 sink task started: model {} ({} dims), {}", engine.modelName(), dimension,
+        givenStore == null ? milvusConfig : givenStore);
   }
 
   private ErrantRecordReporter errantRecordReporter() {
@@ -87,7 +111,7 @@ public class Tier0SinkTask extends SinkTask {
   @Override
   public void put(Collection<SinkRecord> records) {
     settleCompleted();
-    StoreException unavailable = pipeline.unavailable();
+    Throwable unavailable = pipeline.unavailable();
     if (unavailable != null) {
       // The framework keeps these records and offers them again after the timeout: nothing is lost.
       context.timeout(config.retryPolicy().maxBackoff().toMillis());
@@ -109,22 +133,21 @@ public class Tier0SinkTask extends SinkTask {
   private void accept(SinkRecord record) {
     IncomingRecord source = incoming.from(record);
     MappingResult result = mapper.map(source);
-    Entry entry;
-    if (result instanceof MappingResult.Upsert upsert) {
-      entry = new Entry.Write(record, source, upsert.memory());
-    } else if (result instanceof MappingResult.Delete delete) {
-      entry = new Entry.Remove(record, delete.id());
-    } else if (result instanceof MappingResult.Rejected rejected) {
+    Source from = new Source(source.topic(), source.partition(), source.offset(), source.timestamp());
+    WriteRequest request = WriteRequest.of(result, from);
+    if (result instanceof MappingResult.Rejected rejected) {
       badRecords.reject(record, rejected.reason(), null);
-      entry = new Entry.Settled(record);
-    } else {
-      LOG.trace("skipped {}: {}", source.coordinates(), ((MappingResult.Skipped) result).reason());
-      entry = new Entry.Settled(record);
+    } else if (result instanceof MappingResult.Skipped skipped) {
+      LOG.trace("skipped {}: {}", source.coordinates(), skipped.reason());
     }
     if (buffer.isEmpty()) {
       bufferStartedNanos = System.nanoTime();
     }
-    buffer.add(entry);
+    buffer.add(record);
+    if (request != null) {
+      bufferWriting.add(record);
+      bufferRequests.add(request);
+    }
     inFlight++;
     if (buffer.size() >= config.writeBatchMaxRecords()) {
       seal();
@@ -132,8 +155,10 @@ public class Tier0SinkTask extends SinkTask {
   }
 
   private void seal() {
-    pipeline.submit(new Batch(buffer));
+    pipeline.submit(new Batch(buffer, bufferWriting, bufferRequests));
     buffer.clear();
+    bufferWriting.clear();
+    bufferRequests.clear();
   }
 
   /** Reports what the store or the model refused, then lets the batch's offsets be committed. */
@@ -190,6 +215,9 @@ public class Tier0SinkTask extends SinkTask {
   public void stop() {
     if (pipeline != null) {
       pipeline.close();
+    }
+    if (milvus != null) {
+      milvus.close();
     }
     if (engine != null) {
       engine.close();

@@ -12,7 +12,7 @@ import java.util.List;
 import java.util.Map;
 
 /** The collection schema of DESIGN.md: how it is created, and how an existing collection is checked against it. */
-final class CollectionSpec {
+public final class CollectionSpec {
     static final String ID = "id";
     static final String TENANT = "tenant";
     static final String VECTOR = "vector";
@@ -24,10 +24,11 @@ final class CollectionSpec {
     static final String SOURCE_TIMESTAMP = "source_timestamp";
     static final String MODEL = "model";
 
-    static final int ID_MAX_LENGTH = 512;
-    static final int TENANT_MAX_LENGTH = 256;
-    static final int TEXT_MAX_LENGTH = 65535;
-    static final int SHORT_MAX_LENGTH = 256;
+    /** VARCHAR caps of the collection, in UTF-8 bytes: the server refuses a longer value. */
+    public static final int ID_MAX_LENGTH = 512;
+    public static final int TENANT_MAX_LENGTH = 256;
+    public static final int TEXT_MAX_LENGTH = 65535;
+    public static final int SHORT_MAX_LENGTH = 256;
 
     /** Scalar fields: name -> (type, max length for VARCHAR, or 0). */
     private record Field(String name, DataType type, int maxLength) {

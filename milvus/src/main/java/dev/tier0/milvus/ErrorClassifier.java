@@ -2,6 +2,7 @@ package dev.tier0.milvus;
 
 import io.milvus.shaded.io.grpc.Status;
 import io.milvus.shaded.io.grpc.StatusRuntimeException;
+import io.milvus.v2.exception.ErrorCode;
 import io.milvus.v2.exception.MilvusClientException;
 import java.util.Set;
 
@@ -26,6 +27,7 @@ final class ErrorClassifier {
      */
     private static final Set<Integer> TRANSIENT_SERVER_CODES = Set.of(1, 2, 3, 4, 7, 8, 11);
     private static final int LEGACY_RATE_LIMIT = 49;
+    private static final Set<Integer> OVERLOAD_SERVER_CODES = Set.of(3, 4, 7, 8);
 
     private ErrorClassifier() {
     }
@@ -35,7 +37,35 @@ final class ErrorClassifier {
             return se;
         }
         String message = operation + " failed: " + describe(e);
-        return isTransient(e) ? new TransientStoreException(message, e) : new PermanentStoreException(message, e);
+        return isTransient(e) ? new TransientStoreException(message, e, transientKind(e))
+                : new PermanentStoreException(message, e);
+    }
+
+    /** Of a transient failure: whether the server answered at all, and if so whether it was over a limit. */
+    static TransientStoreException.Kind transientKind(Throwable e) {
+        if (isOverload(e)) {
+            return TransientStoreException.Kind.OVERLOADED;
+        }
+        if (findGrpc(e) == null && e instanceof MilvusClientException mce
+                && mce.getErrorCode() == ErrorCode.SERVER_ERROR) {
+            return TransientStoreException.Kind.SERVER_ERROR;
+        }
+        return TransientStoreException.Kind.UNREACHABLE;
+    }
+
+    /**
+     * The server's own limits: gRPC RESOURCE_EXHAUSTED, or Milvus's memory limit (3), too many requests (4), disk
+     * quota (7), rate limit (8), legacy rate limit (49). A request refused for these is not refused for its rows.
+     */
+    static boolean isOverload(Throwable e) {
+        StatusRuntimeException grpc = findGrpc(e);
+        if (grpc != null) {
+            return grpc.getStatus().getCode() == Status.Code.RESOURCE_EXHAUSTED;
+        }
+        if (e instanceof MilvusClientException mce && mce.getErrorCode() == ErrorCode.SERVER_ERROR) {
+            return OVERLOAD_SERVER_CODES.contains(mce.getServerErrCode()) || mce.getLegacyServerCode() == LEGACY_RATE_LIMIT;
+        }
+        return false;
     }
 
     static boolean isTransient(Throwable e) {

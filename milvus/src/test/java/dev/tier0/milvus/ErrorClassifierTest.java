@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.milvus.shaded.io.grpc.Status;
 import io.milvus.v2.exception.ErrorCode;
 import io.milvus.v2.exception.MilvusClientException;
+import dev.tier0.milvus.TransientStoreException.Kind;
 import org.junit.jupiter.api.Test;
 
 class ErrorClassifierTest {
@@ -22,6 +23,22 @@ class ErrorClassifierTest {
                 .isInstanceOf(TransientStoreException.class);
         assertThat(ErrorClassifier.classify("op", new MilvusClientException(ErrorCode.TIMEOUT, "slow")))
                 .isInstanceOf(TransientStoreException.class);
+    }
+
+    @Test
+    void aTransientFailureSaysWhetherTheServerAnsweredAndWhetherItWasOverALimit() {
+        assertThat(kind(new MilvusClientException(ErrorCode.SERVER_ERROR, "rate", 8, 49))).isEqualTo(Kind.OVERLOADED);
+        assertThat(kind(new MilvusClientException(ErrorCode.SERVER_ERROR, "memory", 3, 0))).isEqualTo(Kind.OVERLOADED);
+        assertThat(kind(rpc(Status.RESOURCE_EXHAUSTED))).isEqualTo(Kind.OVERLOADED);
+        // Milvus Lite answers a row it cannot decode with code 1 or 2: the server answered, not for load
+        assertThat(kind(new MilvusClientException(ErrorCode.SERVER_ERROR, "recursion", 1, 0)))
+                .isEqualTo(Kind.SERVER_ERROR);
+        assertThat(kind(rpc(Status.UNAVAILABLE))).isEqualTo(Kind.UNREACHABLE);
+        assertThat(kind(new MilvusClientException(ErrorCode.TIMEOUT, "slow"))).isEqualTo(Kind.UNREACHABLE);
+    }
+
+    private static Kind kind(RuntimeException e) {
+        return ((TransientStoreException) ErrorClassifier.classify("op", e)).kind();
     }
 
     @Test

@@ -1,5 +1,7 @@
 package dev.tier0.streams;
 
+import dev.tier0.ingest.RetryPolicy;
+import dev.tier0.ingest.WriteLimits;
 import dev.tier0.memory.config.SharedChecks;
 import dev.tier0.memory.config.SharedConfig;
 import dev.tier0.registry.RegistryConfig;
@@ -30,6 +32,8 @@ import org.apache.kafka.common.config.ConfigDef.Range;
 import org.apache.kafka.common.config.ConfigDef.Type;
 import org.apache.kafka.common.config.ConfigException;
 import org.apache.kafka.streams.StreamsConfig;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The streams app's configuration: the vocabulary shared with the connector ({@link SharedConfig}: model.*,
@@ -42,9 +46,11 @@ public final class AppConfig extends AbstractConfig {
   private static final String APP_GROUP = "Streams app";
 
   public static final String INGEST_TOPIC = "ingest.topic";
+  /** Deprecated alias of {@link SharedConfig#WRITE_BATCH_MAX_RECORDS}, the connector's name for the same knob. */
   public static final String INGEST_BATCH_MAX_RECORDS = "ingest.batch.max.records";
   public static final String INGEST_BATCH_MAX_TOKENS = "ingest.batch.max.tokens";
   public static final String INGEST_FLUSH_INTERVAL_MS = "ingest.flush.interval.ms";
+  /** Deprecated alias of {@link SharedConfig#WRITE_RETRY_BACKOFF_MAX_MS}: the wait between flushes while down. */
   public static final String INGEST_RETRY_BACKOFF_MS = "ingest.retry.backoff.ms";
   public static final String SEARCH_REQUEST_TOPIC = "search.request.topic";
   public static final String SEARCH_REPLY_TOPIC = "search.reply.topic";
@@ -63,6 +69,7 @@ public final class AppConfig extends AbstractConfig {
   public static final String HEALTH_HOST = "health.host";
   public static final String HEALTH_PORT = "health.port";
 
+  private static final Logger LOG = LoggerFactory.getLogger(AppConfig.class);
   static final ConfigDef DEF = definition();
 
   public AppConfig(Map<?, ?> props) {
@@ -78,6 +85,13 @@ public final class AppConfig extends AbstractConfig {
           + INGEST_KEY_FORMAT + "=" + ingestKeyFormat() + ", " + INGEST_FORMAT + "=" + ingestFormat() + ", "
           + SEARCH_REQUEST_FORMAT + "=" + searchRequestFormat() + ", "
           + SEARCH_REPLY_FORMAT + "=" + searchReplyFormat() + ")");
+    }
+    for (String[] alias : new String[][] {{INGEST_BATCH_MAX_RECORDS, SharedConfig.WRITE_BATCH_MAX_RECORDS},
+        {INGEST_RETRY_BACKOFF_MS, SharedConfig.WRITE_RETRY_BACKOFF_MAX_MS}}) {
+      if (originals().containsKey(alias[0])) {
+        LOG.warn("{} is deprecated: use {} (the connector's name for it){}", alias[0], alias[1],
+            originals().containsKey(alias[1]) ? "; both are set, " + alias[1] + " wins" : "");
+      }
     }
     if (ingestSettings() == null && searchRequestTopic() == null) {
       throw new ConfigException(INGEST_TOPIC, "", "set " + INGEST_TOPIC + " or " + SEARCH_REQUEST_TOPIC
@@ -102,8 +116,9 @@ public final class AppConfig extends AbstractConfig {
         .define(INGEST_TOPIC, Type.STRING, "", Importance.HIGH,
             "Topic of records to embed and store; empty: no ingest.", APP_GROUP, ++order, ConfigDef.Width.MEDIUM,
             "Ingest topic")
-        .define(INGEST_BATCH_MAX_RECORDS, Type.INT, 256, Range.atLeast(1), Importance.MEDIUM,
-            "Flush the pending ingest batch when it holds this many records.", APP_GROUP, ++order,
+        .define(SharedConfig.WRITE_BATCH_MAX_RECORDS, Type.INT, 256, Range.atLeast(1), Importance.MEDIUM,
+            "Flush the pending ingest batch when it holds this many records (the connector's key of the same "
+                + "name). Deprecated alias: " + INGEST_BATCH_MAX_RECORDS + ".", APP_GROUP, ++order,
             ConfigDef.Width.SHORT, "Ingest batch records")
         .define(INGEST_BATCH_MAX_TOKENS, Type.INT, 32_768, Range.atLeast(1), Importance.MEDIUM,
             "... or when its texts hold this many tokens.", APP_GROUP, ++order, ConfigDef.Width.SHORT,
@@ -111,9 +126,25 @@ public final class AppConfig extends AbstractConfig {
         .define(INGEST_FLUSH_INTERVAL_MS, Type.LONG, 500L, Range.atLeast(1), Importance.MEDIUM,
             "... or when this many milliseconds (wall clock) have passed.", APP_GROUP, ++order,
             ConfigDef.Width.SHORT, "Ingest flush interval")
-        .define(INGEST_RETRY_BACKOFF_MS, Type.LONG, 5_000L, Range.atLeast(0), Importance.LOW,
-            "Wait before retrying a batch after the memory store was unavailable.", APP_GROUP, ++order,
-            ConfigDef.Width.SHORT, "Ingest retry backoff")
+        .define(SharedConfig.WRITE_RETRY_MAX_RETRIES, Type.INT, 5, Range.between(0, 1000), Importance.MEDIUM,
+            "Retries of a store call that failed transiently (Milvus unreachable, timeouts, rate limits) within "
+                + "one flush; after them the writes stay pending (nothing is lost) and the next flush waits "
+                + SharedConfig.WRITE_RETRY_BACKOFF_MAX_MS + ".", APP_GROUP, ++order, ConfigDef.Width.SHORT,
+            "Retries")
+        .define(SharedConfig.WRITE_RETRY_BACKOFF_MS, Type.LONG, 200L, Range.between(0, 600_000), Importance.LOW,
+            "The first retry's delay; each further retry doubles it, up to " + SharedConfig.WRITE_RETRY_BACKOFF_MAX_MS
+                + ".", APP_GROUP, ++order, ConfigDef.Width.SHORT, "Retry backoff (ms)")
+        .define(SharedConfig.WRITE_RETRY_BACKOFF_MAX_MS, Type.LONG, 5_000L, Range.between(0, 3_600_000),
+            Importance.LOW,
+            "The longest delay between two retries, and the wait before a flush tries again after the store was "
+                + "unavailable. Deprecated alias: " + INGEST_RETRY_BACKOFF_MS + ".", APP_GROUP, ++order,
+            ConfigDef.Width.SHORT, "Max retry backoff (ms)")
+        .define(INGEST_BATCH_MAX_RECORDS, Type.INT, null, Importance.LOW,
+            "Deprecated: use " + SharedConfig.WRITE_BATCH_MAX_RECORDS + ".", APP_GROUP, ++order,
+            ConfigDef.Width.SHORT, "(deprecated) " + INGEST_BATCH_MAX_RECORDS)
+        .define(INGEST_RETRY_BACKOFF_MS, Type.LONG, null, Importance.LOW,
+            "Deprecated: use " + SharedConfig.WRITE_RETRY_BACKOFF_MAX_MS + ".", APP_GROUP, ++order,
+            ConfigDef.Width.SHORT, "(deprecated) " + INGEST_RETRY_BACKOFF_MS)
         .define(SEARCH_REQUEST_TOPIC, Type.STRING, "", Importance.HIGH,
             "Topic of search requests; empty: no search.", APP_GROUP, ++order, ConfigDef.Width.MEDIUM,
             "Search request topic")
@@ -224,9 +255,23 @@ public final class AppConfig extends AbstractConfig {
     if (topic.isEmpty()) {
       return null;
     }
-    return new IngestSettings(topic, deadLetterTopic(), getInt(INGEST_BATCH_MAX_RECORDS),
-        getInt(INGEST_BATCH_MAX_TOKENS), Duration.ofMillis(getLong(INGEST_FLUSH_INTERVAL_MS)),
-        Duration.ofMillis(getLong(INGEST_RETRY_BACKOFF_MS)));
+    Number maxBackoff = aliased(SharedConfig.WRITE_RETRY_BACKOFF_MAX_MS, INGEST_RETRY_BACKOFF_MS);
+    RetryPolicy retry = new RetryPolicy(getInt(SharedConfig.WRITE_RETRY_MAX_RETRIES),
+        Duration.ofMillis(Math.min(getLong(SharedConfig.WRITE_RETRY_BACKOFF_MS), maxBackoff.longValue())),
+        Duration.ofMillis(maxBackoff.longValue()));
+    return new IngestSettings(topic, deadLetterTopic(),
+        aliased(SharedConfig.WRITE_BATCH_MAX_RECORDS, INGEST_BATCH_MAX_RECORDS).intValue(),
+        getInt(INGEST_BATCH_MAX_TOKENS), Duration.ofMillis(getLong(INGEST_FLUSH_INTERVAL_MS)), retry,
+        WriteLimits.from(this));
+  }
+
+  /** The value of {@code key}, or of its deprecated alias when only the alias is set. */
+  private Number aliased(String key, String deprecatedAlias) {
+    Object old = get(deprecatedAlias);
+    if (old != null && !originals().containsKey(key)) {
+      return (Number) old;
+    }
+    return (Number) get(key);
   }
 
   /** Null when search is off. */

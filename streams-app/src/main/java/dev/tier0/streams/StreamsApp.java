@@ -2,9 +2,12 @@ package dev.tier0.streams;
 
 import dev.tier0.embed.EmbeddingEngine;
 import dev.tier0.embed.SharedModels;
+import dev.tier0.ingest.Embedder;
+import dev.tier0.ingest.EngineEmbedder;
+import dev.tier0.ingest.MilvusVectorStore;
+import dev.tier0.ingest.VectorStore;
 import dev.tier0.memory.MemoryMapper;
 import dev.tier0.memory.config.SharedConfig;
-import dev.tier0.milvus.MemoryStore;
 import dev.tier0.registry.SchemaRegistryClient;
 import dev.tier0.streams.format.TopicFormat;
 import dev.tier0.streams.format.WireFormats;
@@ -31,7 +34,7 @@ public final class StreamsApp implements AutoCloseable {
 
   private final AppMetrics metrics = new AppMetrics();
   private final EmbeddingEngine engine;
-  private final MemoryStore store;
+  private final MilvusVectorStore store;
   private final Admin admin;
   /** Null unless a topic format is avro. */
   private final SchemaRegistryClient registry;
@@ -45,15 +48,15 @@ public final class StreamsApp implements AutoCloseable {
     try {
       engine = SharedModels.acquire(SharedConfig.modelDir(config), SharedConfig.engineOptions(config));
       opened[0] = engine;
-      store = MemoryStore.connect(SharedConfig.milvusConfig(config));
+      store = new MilvusVectorStore(SharedConfig.milvusConfig(config), engine.dimension());
       opened[1] = store;
-      store.ensureCollection(engine.dimension());
+      store.open();
       admin = Admin.create(config.adminProperties());
       opened[2] = admin;
       registry = config.usesSchemaRegistry() ? SchemaRegistryClient.create(config.registryConfig()) : null;
       opened[3] = registry;
-      Topology topology = topology(config, new EngineEmbedder(engine),
-          new MilvusMemoryIndex(store, engine.dimension()), new KnownTopics(admin, Duration.ofSeconds(5)), metrics,
+      Topology topology = topology(config, new EngineEmbedder(engine), store,
+          new KnownTopics(admin, Duration.ofSeconds(5)), metrics,
           wireFormats(config, registry));
       LOG.info("topology:\n{}", topology.describe());
       streams = new KafkaStreams(topology, config.streamsProperties(metrics));
@@ -85,7 +88,7 @@ public final class StreamsApp implements AutoCloseable {
     health = server;
   }
 
-  static Topology topology(AppConfig config, Embedder embedder, MemoryIndex index, KnownTopics topics,
+  static Topology topology(AppConfig config, Embedder embedder, VectorStore index, KnownTopics topics,
                            AppMetrics metrics) {
     return topology(config, embedder, index, topics, metrics, WireFormats.JSON);
   }
@@ -103,7 +106,7 @@ public final class StreamsApp implements AutoCloseable {
         config.autoRegisterSchemas(), config.schemaCacheCapacity());
   }
 
-  static Topology topology(AppConfig config, Embedder embedder, MemoryIndex index, KnownTopics topics,
+  static Topology topology(AppConfig config, Embedder embedder, VectorStore index, KnownTopics topics,
                            AppMetrics metrics, WireFormats formats) {
     SearchSettings search = config.searchRequestTopic() == null ? null
         : new SearchSettings(config.searchRequestTopic(), config.searchReplyTopic(), config.searchLimits(),

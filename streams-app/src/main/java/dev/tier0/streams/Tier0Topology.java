@@ -1,10 +1,13 @@
 package dev.tier0.streams;
 
+import dev.tier0.ingest.Embedder;
+import dev.tier0.ingest.IngestWriter;
+import dev.tier0.ingest.VectorStore;
 import dev.tier0.memory.MemoryMapper;
 import dev.tier0.streams.format.WireFormats;
 import dev.tier0.streams.ingest.IngestProcessor;
 import dev.tier0.streams.ingest.IngestSettings;
-import dev.tier0.streams.ingest.PendingWriteSerde;
+import dev.tier0.streams.ingest.PendingRecordSerde;
 import dev.tier0.streams.search.ReplyRouting;
 import dev.tier0.streams.search.SearchProcessor;
 import dev.tier0.streams.search.SearchSettings;
@@ -18,7 +21,7 @@ import org.apache.kafka.streams.state.Stores;
  * The app's two independent sub-topologies, built with the Processor API because both park records in a
  * changelogged store until their batch is flushed:
  * <pre>
- * ingest topic   -> ingest-source -> ingest (map, park, flush: embed + upsert / delete) [-> dead letters]
+ * ingest topic   -> ingest-source -> ingest (map, check, park; flush: the shared IngestWriter) [-> dead letters]
  * request topic  -> search-source -> search (park, flush: validate, embed, search)      -> reply topics
  * </pre>
  * Either side is left out when its settings are null.
@@ -33,13 +36,13 @@ public final class Tier0Topology {
   private Tier0Topology() {}
 
   public static Topology build(IngestSettings ingest, MemoryMapper mapper, SearchSettings search, Embedder embedder,
-                               MemoryIndex index, AppMetrics metrics) {
+                               VectorStore index, AppMetrics metrics) {
     return build(ingest, mapper, search, embedder, index, metrics, WireFormats.JSON);
   }
 
   /** The same, with the topics' value formats (JSON, plain string, or Avro through a Schema Registry). */
   public static Topology build(IngestSettings ingest, MemoryMapper mapper, SearchSettings search, Embedder embedder,
-                               MemoryIndex index, AppMetrics metrics, WireFormats formats) {
+                               VectorStore index, AppMetrics metrics, WireFormats formats) {
     if (ingest == null && search == null) {
       throw new IllegalArgumentException("nothing to run: neither an ingest topic nor a search request topic is set");
     }
@@ -54,20 +57,21 @@ public final class Tier0Topology {
   }
 
   private static void addIngest(Topology topology, IngestSettings settings, MemoryMapper mapper, Embedder embedder,
-                                MemoryIndex index, AppMetrics metrics, WireFormats formats) {
+                                VectorStore index, AppMetrics metrics, WireFormats formats) {
     topology.addSource(INGEST_SOURCE, formats.ingestKeys().get(), formats.ingestValues().get(), settings.topic());
-    topology.addProcessor(INGEST, () -> new IngestProcessor(settings, mapper, embedder, index, metrics),
+    IngestWriter writer = new IngestWriter(embedder, index, settings.limits(), settings.retry());
+    topology.addProcessor(INGEST, () -> new IngestProcessor(settings, mapper, embedder, writer, metrics),
         INGEST_SOURCE);
     // In memory with a changelog: the changelog is what survives a crash; the store holds at most a few batches.
     topology.addStateStore(Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(IngestProcessor.STORE),
-        Serdes.String(), new PendingWriteSerde()), INGEST);
+        Serdes.String(), new PendingRecordSerde()), INGEST);
     if (settings.deadLetterTopic() != null) {
       topology.addSink(IngestProcessor.DEAD_LETTER_SINK, settings.deadLetterTopic(), new ByteArraySerializer(),
           new ByteArraySerializer(), INGEST);
     }
   }
 
-  private static void addSearch(Topology topology, SearchSettings settings, Embedder embedder, MemoryIndex index,
+  private static void addSearch(Topology topology, SearchSettings settings, Embedder embedder, VectorStore index,
                                 AppMetrics metrics, WireFormats formats) {
     topology.addSource(SEARCH_SOURCE, new ByteArrayDeserializer(), new ByteArrayDeserializer(),
         settings.requestTopic());

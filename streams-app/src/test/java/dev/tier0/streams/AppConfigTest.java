@@ -34,6 +34,26 @@ class AppConfigTest {
   }
 
   @Test
+  void shouldReadTheConnectorsWriteKeysAndStillTheirDeprecatedAliases() {
+    Map<String, Object> props = new HashMap<>(Map.of("ingest.topic", "memories", "write.batch.max.records", "64",
+        "write.retry.max.retries", "3", "write.retry.backoff.ms", "100", "write.retry.backoff.max.ms", "2000",
+        "record.metadata.max.depth", "10", "record.metadata.max.bytes", "4096"));
+    var settings = new AppConfig(props).ingestSettings();
+    assertThat(settings.maxRecords()).isEqualTo(64);
+    assertThat(settings.retry()).isEqualTo(new dev.tier0.ingest.RetryPolicy(3, Duration.ofMillis(100),
+        Duration.ofMillis(2000)));
+    assertThat(settings.limits()).isEqualTo(new dev.tier0.ingest.WriteLimits(4096, 10));
+
+    var old = new AppConfig(Map.of("ingest.topic", "memories", "ingest.batch.max.records", "7",
+        "ingest.retry.backoff.ms", "900")).ingestSettings();
+    assertThat(old.maxRecords()).isEqualTo(7);
+    assertThat(old.retry().maxBackoff()).isEqualTo(Duration.ofMillis(900));
+
+    props.put("ingest.batch.max.records", "7");
+    assertThat(new AppConfig(props).ingestSettings().maxRecords()).as("the new key wins").isEqualTo(64);
+  }
+
+  @Test
   void shouldLetEnvironmentVariablesOverrideTheFileForAppKafkaAndSharedKeys() throws Exception {
     AppConfig config = AppConfig.load(file("""
         bootstrap.servers=file:9092

@@ -1,7 +1,10 @@
 package dev.tier0.streams;
 
-import dev.tier0.streams.search.SearchHit;
-import dev.tier0.streams.search.SearchRequest;
+import dev.tier0.ingest.VectorStore;
+import dev.tier0.milvus.Hit;
+import dev.tier0.milvus.SearchQuery;
+import dev.tier0.milvus.StoredMemory;
+import dev.tier0.milvus.TransientStoreException;
 import java.util.Collection;
 import java.util.Comparator;
 import java.util.List;
@@ -14,17 +17,17 @@ import java.util.concurrent.atomic.AtomicInteger;
  * Exact brute-force cosine search over a map, for TopologyTestDriver tests: an independent reference for what the
  * topology asks of a store (the integration tests use Milvus Lite). {@link #available} lets a test take it down.
  */
-final class InMemoryIndex implements MemoryIndex {
-  final Map<String, IndexedMemory> rows = new ConcurrentHashMap<>();
+final class InMemoryIndex implements VectorStore {
+  final Map<String, StoredMemory> rows = new ConcurrentHashMap<>();
   final AtomicInteger upsertCalls = new AtomicInteger();
   final AtomicInteger searchCalls = new AtomicInteger();
   volatile boolean available = true;
 
   @Override
-  public void upsert(List<IndexedMemory> batch) {
+  public void upsert(List<StoredMemory> batch) {
     checkAvailable();
     upsertCalls.incrementAndGet();
-    batch.forEach(m -> rows.put(m.memory().id(), m));
+    batch.forEach(m -> rows.put(m.id(), m));
   }
 
   @Override
@@ -34,23 +37,28 @@ final class InMemoryIndex implements MemoryIndex {
   }
 
   @Override
-  public List<SearchHit> search(float[] vector, SearchRequest request) {
+  public List<Hit> search(SearchQuery query) {
     checkAvailable();
     searchCalls.incrementAndGet();
     return rows.values().stream()
-        .filter(m -> m.memory().tenant().equals(request.tenant()))
-        .filter(m -> request.filter().entrySet().stream()
-            .allMatch(f -> Objects.equals(String.valueOf(m.memory().metadata().get(f.getKey())), f.getValue())))
-        .map(m -> new SearchHit(m.memory().id(), cosine(vector, m.vector()), m.memory().text(), m.memory().metadata()))
-        .filter(h -> request.minScore() == null || h.score() >= request.minScore())
-        .sorted(Comparator.comparingDouble(SearchHit::score).reversed())
-        .limit(request.topK())
+        .filter(m -> m.tenant().equals(query.tenant()))
+        .filter(m -> query.filter().entrySet().stream()
+            .allMatch(f -> Objects.equals(String.valueOf(m.metadata().get(f.getKey())), f.getValue())))
+        .map(m -> new Hit(m.id(), cosine(query.vector(), m.vector()), m.text(), m.metadata()))
+        .filter(h -> query.minScore() == null || h.score() >= query.minScore())
+        .sorted(Comparator.comparingDouble(Hit::score).reversed())
+        .limit(query.topK())
         .toList();
+  }
+
+  @Override
+  public boolean answers() {
+    return available;
   }
 
   private void checkAvailable() {
     if (!available) {
-      throw new IndexUnavailableException("in-memory index taken down by the test", null);
+      throw new TransientStoreException("in-memory index taken down by the test", null);
     }
   }
 

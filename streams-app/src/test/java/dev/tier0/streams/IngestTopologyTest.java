@@ -8,7 +8,7 @@ import static org.assertj.core.api.Assertions.within;
 
 import dev.tier0.memory.MappingConfig;
 import dev.tier0.streams.ingest.IngestProcessor;
-import dev.tier0.streams.ingest.PendingWrite;
+import dev.tier0.streams.ingest.PendingRecord;
 import dev.tier0.streams.search.SearchLimits;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -45,7 +45,7 @@ class IngestTopologyTest {
     return "{\"id\":\"" + id + "\",\"tenant\":\"" + tenant + "\",\"text\":\"" + text + "\",\"kind\":\"note\"}";
   }
 
-  private KeyValueStore<String, PendingWrite> pending() {
+  private KeyValueStore<String, PendingRecord> pending() {
     return app.driver.getKeyValueStore(IngestProcessor.STORE);
   }
 
@@ -61,9 +61,9 @@ class IngestTopologyTest {
     assertThat(app.index.upsertCalls).hasValue(1);
     assertThat(pending().approximateNumEntries()).isZero();
 
-    IndexedMemory c = app.index.rows.get("c");
-    assertThat(c.memory().tenant()).isEqualTo("t2");
-    assertThat(c.memory().metadata()).isEqualTo(Map.of("kind", "note"));
+    dev.tier0.milvus.StoredMemory c = app.index.rows.get("c");
+    assertThat(c.tenant()).isEqualTo("t2");
+    assertThat(c.metadata()).isEqualTo(Map.of("kind", "note"));
     assertThat(c.topic()).isEqualTo(TopologyHarness.INGEST);
     assertThat(c.offset()).isEqualTo(2L);
     assertThat(c.model()).isEqualTo(TestModel.embedder().modelName());
@@ -109,7 +109,7 @@ class IngestTopologyTest {
     send("b", "b stays");
     send("a", "second version of a");
     app.tick(FLUSH_INTERVAL);
-    assertThat(app.index.rows.get("a").memory().text()).isEqualTo("second version of a");
+    assertThat(app.index.rows.get("a").text()).isEqualTo("second version of a");
     assertThat(app.metrics.ingested()).isEqualTo(2);
 
     send("a", null);

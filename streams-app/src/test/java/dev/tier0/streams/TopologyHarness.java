@@ -1,5 +1,7 @@
 package dev.tier0.streams;
 
+import dev.tier0.ingest.RetryPolicy;
+import dev.tier0.ingest.WriteLimits;
 import dev.tier0.memory.MappingConfig;
 import dev.tier0.memory.MemoryMapper;
 import dev.tier0.streams.ingest.IngestSettings;
@@ -38,7 +40,7 @@ final class TopologyHarness implements AutoCloseable {
   TopologyHarness(Path stateDir, int maxRecords, int maxTokens, int maxBatch, MappingConfig mapping,
                   SearchLimits limits) {
     IngestSettings ingestSettings = new IngestSettings(INGEST, DEAD_LETTERS, maxRecords, maxTokens, FLUSH_INTERVAL,
-        RETRY_BACKOFF);
+        new RetryPolicy(1, Duration.ofMillis(10), RETRY_BACKOFF), WriteLimits.defaults());
     SearchSettings searchSettings = new SearchSettings(REQUESTS, REPLIES, limits, maxBatch, Duration.ofMillis(1), 4,
         Set.of(REPLIES, OTHER_REPLIES)::contains);
     Properties props = new Properties();

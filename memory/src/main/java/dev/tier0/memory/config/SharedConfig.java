@@ -74,8 +74,17 @@ public final class SharedConfig {
   public static final String RECORD_HEADER_FIELDS = "record.header.fields";
   public static final String RECORD_TEXT_MAX_BYTES = "record.text.max.bytes";
   public static final String RECORD_ID_MAX_BYTES = "record.id.max.bytes";
+  /** Write keys both runtimes read with the same meaning (each defines them with its own defaults and docs). */
+  public static final String WRITE_BATCH_MAX_RECORDS = "write.batch.max.records";
+  public static final String WRITE_RETRY_MAX_RETRIES = "write.retry.max.retries";
+  public static final String WRITE_RETRY_BACKOFF_MS = "write.retry.backoff.ms";
+  public static final String WRITE_RETRY_BACKOFF_MAX_MS = "write.retry.backoff.max.ms";
+  public static final String RECORD_METADATA_MAX_BYTES = "record.metadata.max.bytes";
+  public static final String RECORD_METADATA_MAX_DEPTH = "record.metadata.max.depth";
   public static final String DELETE_ON_TOMBSTONE = "delete.on.tombstone";
   public static final String RECORD_DELETE_FIELD = "record.delete.field";
+  /** Milvus's limit on one JSON field value: metadata must stay under it. */
+  public static final int MILVUS_JSON_MAX_BYTES = 65_536;
 
   public static final String DEFAULT_MILVUS_URI = "http://localhost:19530";
   public static final String DEFAULT_COLLECTION = "tier0_memories";
@@ -215,6 +224,16 @@ public final class SharedConfig {
             Range.between(1, MappingConfig.MAX_ID_BYTES), Importance.LOW,
             "Hard cap on an id's UTF-8 size: a longer id is rejected (dead-letter queue).",
             RECORD_GROUP, ++order, Width.SHORT, "Id size cap (bytes)")
+        .define(RECORD_METADATA_MAX_BYTES, Type.INT, MILVUS_JSON_MAX_BYTES, Range.between(2, MILVUS_JSON_MAX_BYTES),
+            Importance.LOW,
+            "Cap on a memory's metadata as JSON, in bytes: a record over it is rejected (dead-letter queue) before "
+                + "the write, so it cannot make Milvus refuse its whole batch. Milvus's own limit is "
+                + MILVUS_JSON_MAX_BYTES + ".",
+            RECORD_GROUP, ++order, Width.SHORT, "Metadata size cap (bytes)")
+        .define(RECORD_METADATA_MAX_DEPTH, Type.INT, 64, Range.between(1, 1000), Importance.LOW,
+            "Deepest nesting of objects and arrays in metadata: a record nested deeper is rejected (dead-letter "
+                + "queue) before the write. Milvus Lite fails on about 990 levels.",
+            RECORD_GROUP, ++order, Width.SHORT, "Metadata depth cap")
         .define(DELETE_ON_TOMBSTONE, Type.BOOLEAN, true, Importance.MEDIUM,
             "A record with a key and a null value deletes the memory with that id. false: tombstones are ignored.",
             RECORD_GROUP, ++order, Width.SHORT, "Delete on tombstone")

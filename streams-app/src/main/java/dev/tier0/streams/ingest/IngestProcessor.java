@@ -1,13 +1,15 @@
 package dev.tier0.streams.ingest;
 
+import dev.tier0.ingest.Embedder;
+import dev.tier0.ingest.IngestWriter;
+import dev.tier0.ingest.Outcome;
+import dev.tier0.ingest.PreparedBatch;
+import dev.tier0.ingest.Source;
+import dev.tier0.ingest.WriteRequest;
 import dev.tier0.memory.IncomingRecord;
 import dev.tier0.memory.MappingResult;
 import dev.tier0.memory.MemoryMapper;
 import dev.tier0.streams.AppMetrics;
-import dev.tier0.streams.Embedder;
-import dev.tier0.streams.IndexUnavailableException;
-import dev.tier0.streams.IndexedMemory;
-import dev.tier0.streams.MemoryIndex;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -31,11 +33,13 @@ import org.slf4j.LoggerFactory;
 /**
  * Maps each ingest record and parks the resulting write in a changelogged store, keyed by memory id (a later
  * write to the same id replaces an earlier one, which is what applying them in order would do). The batch is
- * flushed to the index by size, token budget or a wall-clock punctuation, and only then removed from the store.
+ * flushed through the shared {@link IngestWriter} by size, token budget or a wall-clock punctuation; each entry
+ * leaves the store once its outcome is final: stored, deleted, or rejected (then dead-lettered with its reason).
+ * Entries the store could not take yet (Unavailable) stay and are retried after a backoff.
  *
  * <p>Why nothing is lost: Kafka Streams flushes the store's changelog before it commits the input offsets, so a
  * committed offset implies its write is in the changelog; a restarted app restores the store and flushes it. A
- * crash between the index write and the store delete replays the batch, which is harmless (deterministic ids).
+ * crash between the store write and the pending delete replays the batch, which is harmless (deterministic ids).
  */
 public final class IngestProcessor implements Processor<byte[], IngestValue, byte[], byte[]> {
   public static final String STORE = "tier0-ingest-pending";
@@ -47,21 +51,25 @@ public final class IngestProcessor implements Processor<byte[], IngestValue, byt
   private final IngestSettings settings;
   private final MemoryMapper mapper;
   private final Embedder embedder;
-  private final MemoryIndex index;
+  private final IngestWriter writer;
   private final AppMetrics metrics;
 
   private ProcessorContext<byte[], byte[]> context;
-  private KeyValueStore<String, PendingWrite> pending;
+  private KeyValueStore<String, PendingRecord> pending;
   private int pendingCount;
   private long pendingTokens;
   private long retryNotBeforeMs;
 
-  public IngestProcessor(IngestSettings settings, MemoryMapper mapper, Embedder embedder, MemoryIndex index,
+  /**
+   * @param embedder the model, here only to count a text's tokens for the batch's token budget
+   * @param writer   embeds and stores each batch
+   */
+  public IngestProcessor(IngestSettings settings, MemoryMapper mapper, Embedder embedder, IngestWriter writer,
                          AppMetrics metrics) {
     this.settings = settings;
     this.mapper = mapper;
     this.embedder = embedder;
-    this.index = index;
+    this.writer = writer;
     this.metrics = metrics;
   }
 
@@ -83,22 +91,28 @@ public final class IngestProcessor implements Processor<byte[], IngestValue, byt
 
   @Override
   public void process(Record<byte[], IngestValue> record) {
-    RecordMetadata source = context.recordMetadata().orElseThrow();
+    RecordMetadata metadata = context.recordMetadata().orElseThrow();
     IngestValue value = record.value();
-    IncomingRecord incoming = new IncomingRecord(record.key(), value == null ? null : value.value(), source.topic(),
-        source.partition(), source.offset(), record.timestamp(), headers(record.headers()));
+    IncomingRecord incoming = new IncomingRecord(record.key(), value == null ? null : value.value(),
+        metadata.topic(), metadata.partition(), metadata.offset(), record.timestamp(), headers(record.headers()));
+    Source source = new Source(metadata.topic(), metadata.partition(), metadata.offset(), record.timestamp());
     MappingResult result = mapper.map(incoming);
-    if (result instanceof MappingResult.Upsert upsert) {
-      park(new PendingWrite.Upsert(upsert.memory(), source.topic(), source.partition(), source.offset(),
-          record.timestamp()));
-      pendingTokens += embedder.countTokens(upsert.memory().text());
-    } else if (result instanceof MappingResult.Delete delete) {
-      park(new PendingWrite.Delete(delete.id()));
-    } else if (result instanceof MappingResult.Rejected rejected) {
-      reject(record, incoming, rejected.reason());
+    WriteRequest request = WriteRequest.of(result, source);
+    if (result instanceof MappingResult.Rejected rejected) {
+      deadLetter(raw(record, null), source, rejected.reason());
     } else if (result instanceof MappingResult.Skipped skipped) {
       metrics.recordSkipped();
       LOG.debug("skipped {}: {}", incoming.coordinates(), skipped.reason());
+    }
+    if (request != null) {
+      // Refused now, while the record is at hand, rather than parked: also keeps what the changelog's JSON
+      // could not hold (metadata nested past Jackson's limits) out of the store.
+      Outcome.Rejected refusal = writer.check(request);
+      if (refusal != null) {
+        deadLetter(raw(record, request), source, refusal.reason());
+      } else {
+        park(raw(record, request));
+      }
     }
     if (pendingCount >= settings.maxRecords() || pendingTokens >= settings.maxTokens()) {
       long now = context.currentSystemTimeMs();
@@ -127,99 +141,113 @@ public final class IngestProcessor implements Processor<byte[], IngestValue, byt
     }
   }
 
-  private void park(PendingWrite write) {
+  private void park(PendingRecord write) {
     if (pending.get(write.id()) == null) {
       pendingCount++;
     }
     pending.put(write.id(), write);
+    if (write.request() instanceof WriteRequest.Upsert u) {
+      pendingTokens += embedder.countTokens(u.memory().text());
+    }
   }
 
   private void tryFlush(long now) {
-    try {
-      flush();
+    if (flush()) {
       retryNotBeforeMs = 0;
-    } catch (IndexUnavailableException e) {
+    } else {
       metrics.flushFailed();
-      retryNotBeforeMs = now + settings.retryBackoff().toMillis();
-      LOG.warn("task {}: memory store unavailable, {} writes stay pending and are retried in {} ms: {}",
-          context.taskId(), pendingCount, settings.retryBackoff().toMillis(), e.getMessage());
+      retryNotBeforeMs = now + settings.retry().maxBackoff().toMillis();
+      LOG.warn("task {}: memory store unavailable, {} writes stay pending and are retried in {} ms",
+          context.taskId(), pendingCount, settings.retry().maxBackoff().toMillis());
     }
   }
 
-  /** Writes every pending write to the index, a batch at a time, removing each batch once it is stored. */
-  void flush() {
-    List<KeyValue<String, PendingWrite>> all = new ArrayList<>();
-    try (KeyValueIterator<String, PendingWrite> it = pending.all()) {
+  /**
+   * Writes every pending entry, a batch at a time; each leaves the store once its outcome is final.
+   *
+   * @return false when the store was unavailable for some (they stay pending)
+   */
+  boolean flush() {
+    List<KeyValue<String, PendingRecord>> all = new ArrayList<>();
+    try (KeyValueIterator<String, PendingRecord> it = pending.all()) {
       it.forEachRemaining(all::add);
     }
-    for (int from = 0; from < all.size(); from += settings.maxRecords()) {
-      List<KeyValue<String, PendingWrite>> batch = all.subList(from, Math.min(all.size(), from + settings.maxRecords()));
-      write(batch);
-      for (KeyValue<String, PendingWrite> entry : batch) {
-        pending.delete(entry.key);
-      }
-      pendingCount = Math.max(0, pendingCount - batch.size());
+    boolean complete = true;
+    for (int from = 0; from < all.size() && complete; from += settings.maxRecords()) {
+      complete = write(all.subList(from, Math.min(all.size(), from + settings.maxRecords())));
     }
-    pendingCount = 0;
-    pendingTokens = 0;
+    recountPending();
+    return complete;
   }
 
-  private void write(List<KeyValue<String, PendingWrite>> batch) {
-    List<PendingWrite.Upsert> upserts = new ArrayList<>();
-    List<String> deletes = new ArrayList<>();
-    for (KeyValue<String, PendingWrite> entry : batch) {
-      if (entry.value instanceof PendingWrite.Upsert u) {
-        upserts.add(u);
-      } else {
-        deletes.add(entry.value.id());
+  private boolean write(List<KeyValue<String, PendingRecord>> batch) {
+    List<WriteRequest> requests = batch.stream().map(kv -> kv.value.request()).toList();
+    PreparedBatch prepared = writer.prepare(requests);
+    try {
+      writer.store(prepared);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new StreamsException("interrupted while writing to the memory store", e);
+    }
+    metrics.embedDocumentsTimer().record(prepared.embedNanos());
+    metrics.upsertTimer().record(prepared.storeNanos());
+    List<Outcome> outcomes = prepared.outcomes();
+    boolean complete = true;
+    for (int i = 0; i < outcomes.size(); i++) {
+      Outcome outcome = outcomes.get(i);
+      PendingRecord entry = batch.get(i).value;
+      if (outcome instanceof Outcome.Unavailable) {
+        complete = false;
+        continue;
       }
-    }
-    if (!upserts.isEmpty()) {
-      long start = System.nanoTime();
-      List<float[]> vectors = embedder.embedDocuments(upserts.stream().map(u -> u.memory().text()).toList());
-      long embedded = System.nanoTime();
-      metrics.embedDocumentsTimer().record(embedded - start);
-      List<IndexedMemory> memories = new ArrayList<>(upserts.size());
-      for (int i = 0; i < upserts.size(); i++) {
-        PendingWrite.Upsert u = upserts.get(i);
-        memories.add(new IndexedMemory(u.memory(), vectors.get(i), u.topic(), u.partition(), u.offset(),
-            u.timestamp(), embedder.modelName()));
+      if (outcome instanceof Outcome.Stored) {
+        metrics.recordsIngested(1);
+      } else if (outcome instanceof Outcome.Deleted) {
+        metrics.recordsDeleted(1);
+      } else if (outcome instanceof Outcome.Rejected rejected) {
+        deadLetter(entry, entry.request().source(), rejected.reason());
       }
-      index.upsert(memories);
-      metrics.upsertTimer().record(System.nanoTime() - embedded);
-      metrics.recordsIngested(upserts.size());
+      pending.delete(batch.get(i).key);
     }
-    if (!deletes.isEmpty()) {
-      index.delete(deletes);
-      metrics.recordsDeleted(deletes.size());
-    }
+    return complete;
   }
 
-  private void reject(Record<byte[], IngestValue> record, IncomingRecord incoming, String reason) {
+  /** Counts the rejection and, when a dead-letter topic is set, forwards the record as read with the reason. */
+  private void deadLetter(PendingRecord record, Source source, String reason) {
     metrics.recordRejected();
-    LOG.warn("rejected {}: {}", incoming.coordinates(), reason);
+    LOG.warn("rejected {}: {}", source, reason);
     if (settings.deadLetterTopic() == null) {
       return;
     }
-    Headers headers = new RecordHeaders(record.headers().toArray());
+    Headers headers = new RecordHeaders();
+    record.rawHeaders().forEach(h -> headers.add(h.key(), h.value()));
     // The header names of Kafka Streams' own dead-letter records, so one topic reads the same for both causes.
-    headers.add("__streams.errors.exception", utf8("dev.tier0.memory.MappingResult.Rejected"));
+    headers.add("__streams.errors.exception", utf8("dev.tier0.ingest.Outcome.Rejected"));
     headers.add("__streams.errors.message", utf8(reason));
-    headers.add("__streams.errors.topic", utf8(incoming.topic()));
-    headers.add("__streams.errors.partition", utf8(Integer.toString(incoming.partition())));
-    headers.add("__streams.errors.offset", utf8(Long.toString(incoming.offset())));
-    byte[] raw = record.value() == null ? null : record.value().raw();
-    context.forward(new Record<>(record.key(), raw, record.timestamp(), headers), DEAD_LETTER_SINK);
+    headers.add("__streams.errors.topic", utf8(source.topic()));
+    headers.add("__streams.errors.partition", utf8(Integer.toString(source.partition())));
+    headers.add("__streams.errors.offset", utf8(Long.toString(source.offset())));
+    long timestamp = source.timestamp() >= 0 ? source.timestamp() : context.currentSystemTimeMs();
+    context.forward(new Record<>(record.rawKey(), record.rawValue(), timestamp, headers), DEAD_LETTER_SINK);
+  }
+
+  /** The record as read, with the request it became (null when it became none). */
+  private static PendingRecord raw(Record<byte[], IngestValue> record, WriteRequest request) {
+    List<PendingRecord.RawHeader> headers = new ArrayList<>();
+    for (Header h : record.headers()) {
+      headers.add(new PendingRecord.RawHeader(h.key(), h.value()));
+    }
+    return new PendingRecord(request, record.key(), record.value() == null ? null : record.value().raw(), headers);
   }
 
   private void recountPending() {
     pendingCount = 0;
     pendingTokens = 0;
-    try (KeyValueIterator<String, PendingWrite> it = pending.all()) {
+    try (KeyValueIterator<String, PendingRecord> it = pending.all()) {
       while (it.hasNext()) {
-        PendingWrite write = it.next().value;
+        PendingRecord write = it.next().value;
         pendingCount++;
-        if (write instanceof PendingWrite.Upsert u) {
+        if (write.request() instanceof WriteRequest.Upsert u) {
           pendingTokens += embedder.countTokens(u.memory().text());
         }
       }

@@ -1,10 +1,12 @@
 package dev.tier0.streams.search;
 
+import dev.tier0.ingest.Embedder;
+import dev.tier0.ingest.VectorStore;
+import dev.tier0.milvus.InvalidFilterException;
+import dev.tier0.milvus.SearchQuery;
+import dev.tier0.milvus.StoreException;
+import dev.tier0.milvus.TransientStoreException;
 import dev.tier0.streams.AppMetrics;
-import dev.tier0.streams.Embedder;
-import dev.tier0.streams.IndexRejectedException;
-import dev.tier0.streams.IndexUnavailableException;
-import dev.tier0.streams.MemoryIndex;
 import dev.tier0.streams.format.RequestDecoder;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -43,7 +45,7 @@ public final class SearchProcessor implements Processor<byte[], byte[], byte[], 
   private final SearchRequestParser parser;
   private final RequestDecoder decoder;
   private final Embedder embedder;
-  private final MemoryIndex index;
+  private final VectorStore index;
   private final AppMetrics metrics;
 
   private ProcessorContext<byte[], OutgoingReply> context;
@@ -51,11 +53,11 @@ public final class SearchProcessor implements Processor<byte[], byte[], byte[], 
   private int pendingCount;
   private ExecutorService searchPool;
 
-  public SearchProcessor(SearchSettings settings, Embedder embedder, MemoryIndex index, AppMetrics metrics) {
+  public SearchProcessor(SearchSettings settings, Embedder embedder, VectorStore index, AppMetrics metrics) {
     this(settings, RequestDecoder.JSON, embedder, index, metrics);
   }
 
-  public SearchProcessor(SearchSettings settings, RequestDecoder decoder, Embedder embedder, MemoryIndex index,
+  public SearchProcessor(SearchSettings settings, RequestDecoder decoder, Embedder embedder, VectorStore index,
                          AppMetrics metrics) {
     this.settings = settings;
     this.parser = new SearchRequestParser(settings.limits());
@@ -201,15 +203,18 @@ public final class SearchProcessor implements Processor<byte[], byte[], byte[], 
   private void search(Answer answer) {
     long start = System.nanoTime();
     try {
-      answer.hits = index.search(answer.vector, answer.request);
+      SearchRequest request = answer.request;
+      answer.hits = index.search(new SearchQuery(answer.vector, request.tenant(), request.topK(), request.filter(),
+              0, request.minScore())).stream()
+          .map(h -> new SearchHit(h.id(), h.score(), h.text(), h.metadata())).toList();
       answer.searchMs = elapsedMs(start);
       metrics.searchTimer().record(System.nanoTime() - start);
-    } catch (IndexUnavailableException e) {
-      answer.fail(ErrorCode.STORE_UNAVAILABLE, "memory store unavailable: " + describe(e));
-    } catch (RequestRejectedException e) {
-      answer.fail(e.code(), e.getMessage());
-    } catch (IndexRejectedException e) {
-      answer.fail(ErrorCode.STORE_ERROR, "memory store refused the search: " + describe(e));
+    } catch (TransientStoreException e) {
+      answer.fail(ErrorCode.STORE_UNAVAILABLE, "memory store unavailable: search: " + describe(e));
+    } catch (InvalidFilterException e) {
+      answer.fail(ErrorCode.BAD_FILTER, e.getMessage());
+    } catch (StoreException e) {
+      answer.fail(ErrorCode.STORE_ERROR, "memory store refused the search: search: " + describe(e));
     } catch (RuntimeException e) {
       LOG.error("search failed unexpectedly", e);
       answer.fail(ErrorCode.INTERNAL_ERROR, "search failed: " + describe(e));

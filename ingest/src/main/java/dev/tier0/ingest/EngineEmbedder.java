@@ -1,10 +1,10 @@
-package dev.tier0.streams;
+package dev.tier0.ingest;
 
 import dev.tier0.embed.Embedding;
 import dev.tier0.embed.EmbeddingEngine;
 import java.util.List;
 
-/** The {@link Embedder} port over the shared ONNX engine. */
+/** The {@link Embedder} over the shared ONNX engine. The engine's lifecycle stays with whoever acquired it. */
 public final class EngineEmbedder implements Embedder {
   private final EmbeddingEngine engine;
 

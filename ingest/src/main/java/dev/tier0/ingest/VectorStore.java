@@ -1,0 +1,30 @@
+package dev.tier0.ingest;
+
+import dev.tier0.milvus.Hit;
+import dev.tier0.milvus.SearchQuery;
+import dev.tier0.milvus.StoredMemory;
+import java.util.Collection;
+import java.util.List;
+
+/**
+ * What ingest and search need from the vector store; {@link MilvusVectorStore} is the one implementation.
+ * Every failure is a {@link dev.tier0.milvus.TransientStoreException} (the store did not answer: retry later) or
+ * a {@link dev.tier0.milvus.PermanentStoreException} (it refused: the same call will fail again); anything else is
+ * a bug in the caller or the store.
+ */
+public interface VectorStore {
+  /** Inserts or replaces rows by id; idempotent, since ids are deterministic. */
+  void upsert(List<StoredMemory> rows);
+
+  /** Removes the rows with these ids; ids not present are no error. */
+  void delete(Collection<String> ids);
+
+  /** Nearest memories within the query's tenant, best first. */
+  List<Hit> search(SearchQuery query);
+
+  /**
+   * Whether the store answers a cheap read now. The writer asks after a transient-looking failure: a server that
+   * answers while it keeps failing one row is refusing that row, not down.
+   */
+  boolean answers();
+}

@@ -1,0 +1,147 @@
+package dev.tier0.streams.ingest;
+
+import static java.nio.charset.StandardCharsets.UTF_8;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.tier0.embed.BundledModel;
+import dev.tier0.embed.EngineOptions;
+import dev.tier0.embed.SharedModels;
+import dev.tier0.ingest.Embedder;
+import dev.tier0.ingest.EngineEmbedder;
+import dev.tier0.ingest.FaultyStore;
+import dev.tier0.ingest.IngestWriter;
+import dev.tier0.ingest.RetryPolicy;
+import dev.tier0.ingest.WriteLimits;
+import dev.tier0.ingest.WriterFailedException;
+import dev.tier0.memory.IdStrategy;
+import dev.tier0.memory.MappingConfig;
+import dev.tier0.memory.MemoryMapper;
+import dev.tier0.streams.AppMetrics;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import org.apache.kafka.common.header.Header;
+import org.apache.kafka.common.serialization.Serdes;
+import org.apache.kafka.streams.processor.api.MockProcessorContext;
+import org.apache.kafka.streams.processor.api.MockProcessorContext.CapturedForward;
+import org.apache.kafka.streams.processor.api.Record;
+import org.apache.kafka.streams.state.KeyValueStore;
+import org.apache.kafka.streams.state.Stores;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The ingest processor alone, in Kafka Streams' MockProcessorContext with the real model and a store that fails
+ * on demand: what it parks, flushes, dead-letters and keeps.
+ */
+class IngestProcessorTest {
+  private static final ObjectMapper JSON = new ObjectMapper();
+  private static Embedder model;
+
+  private final FaultyStore store = new FaultyStore();
+  private final AppMetrics metrics = new AppMetrics();
+  private MockProcessorContext<byte[], byte[]> context;
+  private KeyValueStore<String, PendingRecord> pending;
+  private IngestProcessor processor;
+  private long offset;
+
+  @BeforeAll
+  static void loadModel() {
+    model = new EngineEmbedder(SharedModels.acquire(BundledModel.directory(), EngineOptions.defaults()));
+  }
+
+  @BeforeEach
+  void init() {
+    IngestSettings settings = new IngestSettings("memories", "memories.dlq", 50, 1_000_000, Duration.ofSeconds(1),
+        new RetryPolicy(1, Duration.ZERO, Duration.ofSeconds(5)), WriteLimits.defaults());
+    MemoryMapper mapper = new MemoryMapper(MappingConfig.builder().idStrategy(IdStrategy.FIELD).idField("id")
+        .tenantField("tenant").build());
+    processor = new IngestProcessor(settings, mapper, model,
+        new IngestWriter(model, store, settings.limits(), settings.retry()), metrics);
+    context = new MockProcessorContext<>();
+    context.setCurrentSystemTimeMs(0);
+    pending = Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(IngestProcessor.STORE), Serdes.String(),
+        new PendingRecordSerde()).withLoggingDisabled().build();
+    pending.init(context.getStateStoreContext(), pending);
+    context.addStateStore(pending);
+    processor.init(context);
+  }
+
+  private void send(String key, String json) {
+    context.setRecordMetadata("memories", 0, offset++);
+    processor.process(new Record<>(key == null ? null : key.getBytes(UTF_8),
+        new IngestValue(parse(json), json.getBytes(UTF_8)), 1000L));
+  }
+
+  private static Map<?, ?> parse(String json) {
+    try {
+      return JSON.readValue(json, Map.class);
+    } catch (java.io.IOException e) {
+      throw new IllegalArgumentException(e);
+    }
+  }
+
+  private void sendFifty(int deepAt) {
+    for (int i = 0; i < 50; i++) {
+      send("r-" + i, i == deepAt ? "{\"id\":\"bad\",\"text\":\"refused\",\"tenant\":\"t1\"}"
+          : "{\"id\":\"r-" + i + "\",\"text\":\"row number " + i + "\",\"tenant\":\"t1\"}");
+    }
+  }
+
+  private List<CapturedForward<? extends byte[], ? extends byte[]>> deadLetters() {
+    return context.forwarded(IngestProcessor.DEAD_LETTER_SINK);
+  }
+
+  @Test
+  void shouldStoreFortyNineRowsAndDeadLetterTheOneTheStoreRefusesWithTheRecordAsRead() {
+    store.refuses = m -> m.id().equals("bad");
+    sendFifty(23);
+    assertThat(store.rows).hasSize(49).doesNotContainKey("bad");
+    assertThat(deadLetters()).singleElement().satisfies(f -> {
+      assertThat(new String(f.record().value(), UTF_8)).isEqualTo("{\"id\":\"bad\",\"text\":\"refused\",\"tenant\":\"t1\"}");
+      assertThat(header(f, "__streams.errors.message")).contains("Milvus refused this record");
+      assertThat(header(f, "__streams.errors.offset")).isEqualTo("23");
+    });
+    assertThat(pending.approximateNumEntries()).as("nothing left to repeat").isZero();
+    assertThat(metrics.rejected()).isEqualTo(1);
+  }
+
+  @Test
+  void shouldRejectTooDeepMetadataBeforeParkingIt() {
+    send("d", "{\"id\":\"d\",\"text\":\"deep\",\"m\":" + "[".repeat(100) + "1" + "]".repeat(100) + "}");
+    assertThat(pending.approximateNumEntries()).isZero();
+    assertThat(header(deadLetters().get(0), "__streams.errors.message")).contains("record.metadata.max.depth");
+  }
+
+  @Test
+  void shouldKeepEverythingPendingWhileTheStoreIsDownAndWriteItAtTheNextPunctuationAfterTheBackoff() {
+    store.down = true;
+    sendFifty(-1);
+    assertThat(pending.approximateNumEntries()).isEqualTo(50);
+    assertThat(deadLetters()).isEmpty();
+    store.down = false;
+    var punctuator = context.scheduledPunctuators().get(0).getPunctuator();
+    punctuator.punctuate(Duration.ofSeconds(4).toMillis());
+    assertThat(store.rows).as("still backing off (5 s)").isEmpty();
+    punctuator.punctuate(Duration.ofSeconds(6).toMillis());
+    assertThat(store.rows).hasSize(50);
+    assertThat(pending.approximateNumEntries()).isZero();
+  }
+
+  @Test
+  void shouldFailTheTaskWhenTheStoreRefusesEveryRowAndKeepTheBatchPending() {
+    store.refuses = m -> true;
+    assertThatThrownBy(() -> sendFifty(-1)).isInstanceOf(WriterFailedException.class);
+    assertThat(pending.approximateNumEntries()).as("replayed after the thread restarts").isEqualTo(50);
+    assertThat(deadLetters()).isEmpty();
+  }
+
+  private static String header(CapturedForward<? extends byte[], ? extends byte[]> forward, String name) {
+    Header header = forward.record().headers().lastHeader(name);
+    return header == null ? null : new String(header.value(), UTF_8);
+  }
+
+}
