@@ -130,7 +130,7 @@ class IngestTopologyTest {
     send("2", "{\"id\":2,\"body\":\"the second row\",\"__deleted\":\"false\"}");
     app.tick(FLUSH_INTERVAL);
     assertThat(app.index.rows).containsOnlyKeys("1", "2");
-    assertThat(app.index.rows.get("1").memory().metadata()).doesNotContainKey("__deleted");
+    assertThat(app.index.rows.get("1").metadata()).doesNotContainKey("__deleted");
 
     send("2", "{\"id\":2,\"body\":\"the second row\",\"__deleted\":\"true\"}");
     app.tick(FLUSH_INTERVAL);
