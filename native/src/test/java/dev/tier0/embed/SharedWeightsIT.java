@@ -4,15 +4,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import ai.onnxruntime.OrtEnvironment;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.tier0.embed.bench.ModelMemory;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -22,8 +18,6 @@ import org.junit.jupiter.api.Test;
  * nothing else in this JVM blurs it; the bounds are ratios with wide margins, not timings.
  */
 class SharedWeightsIT {
-  private static final ObjectMapper JSON = new ObjectMapper();
-
   @Test
   void everyExternalWeightOfTheSixGraphsIsMappedOnce() throws IOException {
     Path dir = TestModels.generated("minilm-coreml-fp32");
@@ -60,16 +54,7 @@ class SharedWeightsIT {
     assertThat(unsharedMib - sharedMib).as("private copies saved").isGreaterThan(3 * weightsMib);
   }
 
-  /** Runs {@link ModelMemory} on a test directory in a fresh JVM with this JVM's classpath. */
   private static JsonNode measure(String dir, String mode) throws Exception {
-    List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-        "-Xmx1g", "-cp", System.getProperty("java.class.path"), ModelMemory.class.getName(),
-        TestModels.generated(dir).toString(), mode));
-    Process process = new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.DISCARD).start();
-    String out = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-    assertThat(process.waitFor(5, TimeUnit.MINUTES)).as("forked JVM finished").isTrue();
-    assertThat(process.exitValue()).as("forked JVM on %s: %s", dir, out).isZero();
-    String[] lines = out.strip().split("\n");
-    return JSON.readTree(lines[lines.length - 1]);
+    return ModelMemory.fork(TestModels.generated(dir), mode.equals("shared"));
   }
 }

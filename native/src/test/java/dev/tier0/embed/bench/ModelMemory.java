@@ -1,16 +1,20 @@
 package dev.tier0.embed.bench;
 
 import ai.onnxruntime.OrtEnvironment;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.tier0.embed.EmbeddingEngine;
 import dev.tier0.embed.EngineOptions;
 import dev.tier0.embed.Sentences;
 import dev.tier0.embed.SharedModels;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 
 /**
  * What loading one model directory costs the process: resident memory (Linux /proc/self/status, MiB) after the
@@ -40,8 +44,27 @@ public final class ModelMemory {
       out.put("rss_growth_mib", mib(after, before, "VmRSS"));
       out.put("rss_anon_growth_mib", mib(after, before, "RssAnon"));
       out.put("rss_file_growth_mib", mib(after, before, "RssFile"));
-      System.out.println(new com.fasterxml.jackson.databind.ObjectMapper().writeValueAsString(out));
+      System.out.println(new ObjectMapper().writeValueAsString(out));
     }
+  }
+
+  /**
+   * Runs this class on {@code dir} in a fresh JVM (this JVM's java and classpath, -Xmx1g) and returns its JSON line.
+   * @param share false for {@code shareWeights(false)}
+   * @throws IllegalStateException when the forked JVM fails or runs past 5 minutes
+   */
+  public static JsonNode fork(Path dir, boolean share) throws IOException, InterruptedException {
+    List<String> command = List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx1g",
+        "-cp", System.getProperty("java.class.path"), ModelMemory.class.getName(), dir.toString(),
+        share ? "shared" : "unshared");
+    Process process = new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.DISCARD).start();
+    String out = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    if (!process.waitFor(5, TimeUnit.MINUTES) || process.exitValue() != 0) {
+      process.destroyForcibly();
+      throw new IllegalStateException("ModelMemory on " + dir + " failed: " + out);
+    }
+    String[] lines = out.strip().split("\n");
+    return new ObjectMapper().readTree(lines[lines.length - 1]);
   }
 
   private static double mib(Map<String, Long> after, Map<String, Long> before, String key) {
