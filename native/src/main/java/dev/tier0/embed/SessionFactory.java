@@ -73,9 +73,9 @@ final class SessionFactory {
       so.addConfigEntry("session.intra_op.allow_spinning", "0");
       // graph-building warnings (e.g. lenient shape merges in exported graphs) are noise at load; errors remain
       so.setSessionLogLevel(ai.onnxruntime.OrtLoggingLevel.ORT_LOGGING_LEVEL_ERROR);
-      // addInitializer, not addExternalInitializers: measured on ORT 1.29 (6 MiniLM graphs, CPU), only the former
-      // used the caller's buffer in place (process +441 MiB with pre-packing off); the latter grew it to +750 MiB,
-      // more than 6 private copies (+643 MiB)
+      // addInitializer, not addExternalInitializers: measured on ORT 1.29 (6 MiniLM graphs, CPU, pre-packing off),
+      // only the former used the caller's buffer in place (process +441 MiB); the latter still copied per session
+      // (+686 MiB, as much as 6 private copies: +643 MiB with pre-packing)
       for (Map.Entry<String, OnnxTensorLike> e : shared.initializers().entrySet()) {
         so.addInitializer(e.getKey(), e.getValue());
       }
