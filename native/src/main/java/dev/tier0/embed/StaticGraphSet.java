@@ -71,8 +71,7 @@ final class StaticGraphSet implements GraphRunner {
       for (ModelSpec.StaticGraph graph : spec.graphs()) {
         Path file = modelDir.resolve(graph.file());
         SessionFactory.Created created = SessionFactory.create(env, file, graphOptions,
-            CoreMlOptions.cacheDir(options, modelDir, graph), weights == null ? SessionFactory.Shared.NONE
-                : new SessionFactory.Shared(weights.forGraph(file), false));
+            CoreMlOptions.cacheDir(options, modelDir, graph), shared(file));
         graphs.put(graph, new Loaded(created.session(), null)); // registered first so a failed check closes it
         graphs.put(graph, new Loaded(created.session(), SpecGraphCheck.checkStatic(spec, graph,
             created.session().getInputInfo(), created.session().getOutputInfo())));
@@ -88,6 +87,14 @@ final class StaticGraphSet implements GraphRunner {
       throw e instanceof EmbeddingException ee ? ee : new EmbeddingException("cannot load model " + modelDir, e);
     }
     this.provider = first;
+  }
+
+  /** The shared tensors of one graph, pre-packing off; a graph with no external weights keeps ORT's defaults. */
+  private SessionFactory.Shared shared(Path graphFile) {
+    if (weights == null || weights.forGraph(graphFile).isEmpty()) {
+      return SessionFactory.Shared.NONE;
+    }
+    return new SessionFactory.Shared(weights.forGraph(graphFile), false);
   }
 
   @Override
