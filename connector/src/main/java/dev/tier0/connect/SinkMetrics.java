@@ -1,6 +1,8 @@
 package dev.tier0.connect;
 
+import dev.tier0.embed.SharedModels;
 import java.lang.management.ManagementFactory;
+import java.util.Map;
 import java.util.concurrent.atomic.AtomicLong;
 import javax.management.InstanceAlreadyExistsException;
 import javax.management.JMException;
@@ -53,6 +55,11 @@ public final class SinkMetrics implements SinkMetricsMBean {
   @Override
   public long getBackpressurePauses() {
     return backpressurePauses.get();
+  }
+
+  @Override
+  public Map<String, Long> getGraphRuns() {
+    return SharedModels.graphRuns();
   }
 
   static synchronized void register() {

@@ -19,4 +19,10 @@ public interface SinkMetricsMBean {
 
   /** Times put() reported a RetriableException because Milvus stayed unavailable past the retries. */
   long getRetriableExceptions();
+
+  /**
+   * ORT runs per static graph of the models loaded by this plugin, {@code "<model name>/<graph file>"} to runs
+   * (a single-graph model reports its model file); see {@code SharedModels.graphRuns()}.
+   */
+  java.util.Map<String, Long> getGraphRuns();
 }

@@ -6,7 +6,8 @@ import java.util.Objects;
 /**
  * How a model is run. Immutable; equal options share one loaded model in {@link SharedModels}.
  * Defaults: provider AUTO, not strict, ORT's default intra-op threads, CoreML compute units ALL, CoreML cache
- * under the model directory, batches of at most 32 records and 8192 padded tokens.
+ * under the model directory, batches of at most 32 records and 8192 padded tokens, weights shared between the
+ * static graphs of a multi-graph directory.
  */
 public final class EngineOptions {
   private final ExecutionProvider provider;
@@ -16,6 +17,7 @@ public final class EngineOptions {
   private final Path coreMlCacheDir;
   private final int batchMaxRecords;
   private final int batchMaxTokens;
+  private final boolean shareWeights;
 
   private EngineOptions(Builder b) {
     this.provider = b.provider;
@@ -25,6 +27,7 @@ public final class EngineOptions {
     this.coreMlCacheDir = b.coreMlCacheDir;
     this.batchMaxRecords = b.batchMaxRecords;
     this.batchMaxTokens = b.batchMaxTokens;
+    this.shareWeights = b.shareWeights;
   }
 
   public static Builder builder() {
@@ -38,7 +41,7 @@ public final class EngineOptions {
   public Builder toBuilder() {
     return new Builder().provider(provider).strict(strict).intraOpThreads(intraOpThreads)
         .coreMlComputeUnits(coreMlComputeUnits).coreMlCacheDir(coreMlCacheDir)
-        .batchMaxRecords(batchMaxRecords).batchMaxTokens(batchMaxTokens);
+        .batchMaxRecords(batchMaxRecords).batchMaxTokens(batchMaxTokens).shareWeights(shareWeights);
   }
 
   public ExecutionProvider provider() { return provider; }
@@ -59,24 +62,34 @@ public final class EngineOptions {
   /** Upper bound on padded tokens (rows x padded length) per ORT run: bounds the tensors' memory. */
   public int batchMaxTokens() { return batchMaxTokens; }
 
+  /**
+   * Multi-graph directories only: true (default) = every static graph's session uses one memory-mapped copy of
+   * the shared weights, with ORT's weight pre-packing off (a pre-packed copy would be per session again); false =
+   * each session loads and pre-packs its own copy (the weights counted once per graph, a few percent faster on the
+   * CPU provider). Measured figures: native/README.md, "Memory".
+   */
+  public boolean shareWeights() { return shareWeights; }
+
   @Override
   public boolean equals(Object o) {
     return o instanceof EngineOptions other
         && provider == other.provider && strict == other.strict && intraOpThreads == other.intraOpThreads
         && coreMlComputeUnits == other.coreMlComputeUnits && Objects.equals(coreMlCacheDir, other.coreMlCacheDir)
-        && batchMaxRecords == other.batchMaxRecords && batchMaxTokens == other.batchMaxTokens;
+        && batchMaxRecords == other.batchMaxRecords && batchMaxTokens == other.batchMaxTokens
+        && shareWeights == other.shareWeights;
   }
 
   @Override
   public int hashCode() {
-    return Objects.hash(provider, strict, intraOpThreads, coreMlComputeUnits, coreMlCacheDir, batchMaxRecords, batchMaxTokens);
+    return Objects.hash(provider, strict, intraOpThreads, coreMlComputeUnits, coreMlCacheDir, batchMaxRecords, batchMaxTokens,
+        shareWeights);
   }
 
   @Override
   public String toString() {
     return "EngineOptions{provider=" + provider + ", strict=" + strict + ", intraOpThreads=" + intraOpThreads
         + ", coreMlComputeUnits=" + coreMlComputeUnits + ", coreMlCacheDir=" + coreMlCacheDir
-        + ", batchMaxRecords=" + batchMaxRecords + ", batchMaxTokens=" + batchMaxTokens + "}";
+        + ", batchMaxRecords=" + batchMaxRecords + ", batchMaxTokens=" + batchMaxTokens + ", shareWeights=" + shareWeights + "}";
   }
 
   public static final class Builder {
@@ -87,6 +100,7 @@ public final class EngineOptions {
     private Path coreMlCacheDir;
     private int batchMaxRecords = 32;
     private int batchMaxTokens = 8192;
+    private boolean shareWeights = true;
 
     private Builder() {}
 
@@ -131,6 +145,12 @@ public final class EngineOptions {
         throw new IllegalArgumentException("batchMaxTokens must be >= 1, got " + tokens);
       }
       this.batchMaxTokens = tokens;
+      return this;
+    }
+
+    /** See {@link EngineOptions#shareWeights()}. */
+    public Builder shareWeights(boolean share) {
+      this.shareWeights = share;
       return this;
     }
 

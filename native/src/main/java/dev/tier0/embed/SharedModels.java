@@ -59,6 +59,24 @@ public final class SharedModels {
     }
   }
 
+  /**
+   * ORT runs per graph of every model loaded right now in this JVM (this class loader: one Connect plugin), keyed
+   * {@code "<model name>/<graph file>"} (e.g. {@code "qwen3-embedding-4b/graphs/b8-s32.onnx"}), summed over the
+   * option sets a model is loaded with. Counts start when a model loads and vanish when it is released.
+   */
+  public static Map<String, Long> graphRuns() {
+    List<OnnxEmbeddingEngine> engines;
+    synchronized (LOCK) {
+      engines = MODELS.values().stream().map(e -> e.engine).toList();
+    }
+    Map<String, Long> runs = new java.util.TreeMap<>();
+    for (OnnxEmbeddingEngine engine : engines) {
+      String model = engine.spec().name();
+      engine.graphRuns().forEach((graph, n) -> runs.merge(model + "/" + graph, n, Long::sum));
+    }
+    return runs;
+  }
+
   private static void release(Key key) {
     OnnxEmbeddingEngine toClose = null;
     synchronized (LOCK) {

@@ -27,6 +27,11 @@ import org.slf4j.LoggerFactory;
  * {@code attention_mask} (1 real, 0 pad), fills missing rows with all-pad rows (mask all 0) and drops them from the
  * result. Hidden states are pooled in Java like a single-graph model; with {@code pooled_output: "embedding"} the
  * graph's {@code embedding} [batch, dimension] is used as it is.
+ *
+ * <p>With {@link EngineOptions#shareWeights()} (the default) the sessions do not each load the weights the graphs
+ * share on disk: {@link SharedWeights} maps them once and every session uses those tensors in place, with ORT's
+ * pre-packing off. On CoreML the provider still converts the weights of the nodes it takes into each graph's
+ * compiled model (its own cache subdirectory); that copy is CoreML's and is not shared (untested here: no Mac).
  */
 final class StaticGraphSet implements GraphRunner {
   private static final Logger LOG = LoggerFactory.getLogger(StaticGraphSet.class);
@@ -42,6 +47,7 @@ final class StaticGraphSet implements GraphRunner {
   private final Set<String> requestedOutputs;
   private final ExecutionProvider provider;
   private final GraphRuns runs;
+  private final SharedWeights weights;
 
   /** Maps the table, opens and checks every graph, warms each on CoreML; closes what it opened if one fails. */
   StaticGraphSet(ModelSpec spec, Path modelDir, EngineOptions options, OrtEnvironment env, GraphRuns runs) {
@@ -53,11 +59,19 @@ final class StaticGraphSet implements GraphRunner {
     this.requestedOutputs = spec.pooledOutput() == ModelSpec.PooledOutput.EMBEDDING
         ? Set.of(SpecGraphCheck.EMBEDDING) : new LinkedHashSet<>(spec.pooledOutputs());
     ExecutionProvider first = null;
+    // one mapped copy of graphs/weights.bin for all the sessions (EngineOptions.shareWeights)
+    this.weights = options.shareWeights() ? SharedWeights.map(env,
+        spec.graphs().stream().map(g -> modelDir.resolve(g.file())).toList()) : null;
+    if (weights != null) {
+      LOG.info("{}: {} weight tensors ({} MiB) memory-mapped once for {} graphs", spec.name(), weights.tensorCount(),
+          weights.bytes() >> 20, spec.graphs().size());
+    }
     try {
       EngineOptions graphOptions = options;
       for (ModelSpec.StaticGraph graph : spec.graphs()) {
-        SessionFactory.Created created = SessionFactory.create(env, modelDir.resolve(graph.file()), graphOptions,
-            CoreMlOptions.cacheDir(options, modelDir, graph));
+        Path file = modelDir.resolve(graph.file());
+        SessionFactory.Created created = SessionFactory.create(env, file, graphOptions,
+            CoreMlOptions.cacheDir(options, modelDir, graph), shared(file));
         graphs.put(graph, new Loaded(created.session(), null)); // registered first so a failed check closes it
         graphs.put(graph, new Loaded(created.session(), SpecGraphCheck.checkStatic(spec, graph,
             created.session().getInputInfo(), created.session().getOutputInfo())));
@@ -73,6 +87,14 @@ final class StaticGraphSet implements GraphRunner {
       throw e instanceof EmbeddingException ee ? ee : new EmbeddingException("cannot load model " + modelDir, e);
     }
     this.provider = first;
+  }
+
+  /** The shared tensors of one graph, pre-packing off; a graph with no external weights keeps ORT's defaults. */
+  private SessionFactory.Shared shared(Path graphFile) {
+    if (weights == null || weights.forGraph(graphFile).isEmpty()) {
+      return SessionFactory.Shared.NONE;
+    }
+    return new SessionFactory.Shared(weights.forGraph(graphFile), false);
   }
 
   @Override
@@ -193,6 +215,9 @@ final class StaticGraphSet implements GraphRunner {
         primary.addSuppressed(e);
       }
     }
+    if (weights != null) {
+      weights.close(); // after the sessions that use its tensors
+    }
   }
 
   @Override
@@ -209,6 +234,9 @@ final class StaticGraphSet implements GraphRunner {
           failure.addSuppressed(closing);
         }
       }
+    }
+    if (weights != null) {
+      weights.close(); // after the sessions that use its tensors
     }
     if (failure != null) {
       throw failure;

@@ -40,6 +40,20 @@ class SharedModelsIT {
   }
 
   @Test
+  void graphRunsOfTheLoadedModelsAreListedPerModelAndGraph() {
+    Path dir = TestModels.generated("tiny-qwen3-coreml-fp32");
+    String model = ModelSpec.read(dir).name();
+    try (EmbeddingEngine engine = SharedModels.acquire(dir, OPTIONS)) {
+      engine.embedDocuments(Sentences.generate(9, 2, 6, 3)); // 9 short texts: b8-s32 once, b1-s32 once
+      assertThat(SharedModels.graphRuns())
+          .containsEntry(model + "/graphs/b8-s32.onnx", engine.graphRuns().get("graphs/b8-s32.onnx"))
+          .containsEntry(model + "/graphs/b1-s32.onnx", engine.graphRuns().get("graphs/b1-s32.onnx"));
+      assertThat(engine.graphRuns().get("graphs/b8-s32.onnx")).isPositive();
+    }
+    assertThat(SharedModels.graphRuns().keySet()).noneMatch(k -> k.startsWith(model + "/")); // released
+  }
+
+  @Test
   void differentOptionsAreDifferentSessions() {
     int loadsBefore = SharedModels.loadCount();
     try (EmbeddingEngine a = SharedModels.acquire(TestModels.minilm(), OPTIONS);

@@ -1,5 +1,6 @@
 package dev.tier0.streams;
 
+import dev.tier0.embed.SharedModels;
 import dev.tier0.streams.search.ErrorCode;
 import java.util.EnumMap;
 import java.util.LinkedHashMap;
@@ -76,6 +77,7 @@ public final class AppMetrics {
     m.put("embed_queries", embedQueries.snapshot());
     m.put("search", search.snapshot());
     m.put("upsert", upsert.snapshot());
+    m.put("graph_runs", SharedModels.graphRuns()); // "<model>/<graph file>" -> ORT runs, models loaded now
     return m;
   }
 

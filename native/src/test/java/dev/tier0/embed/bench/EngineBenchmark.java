@@ -73,6 +73,9 @@ public final class EngineBenchmark {
         cpu.toBuilder().batchMaxRecords(32).build())));
     rows.put("tier0_coreml_target_cpu", new Row(new Tier0Contender("tier0 CoreML-target last4 on CPU", coreMlDir,
         cpu.toBuilder().batchMaxRecords(32).build())));
+    // each graph's session with its own pre-packed copy of the weights: prices what sharing costs on CPU
+    rows.put("tier0_coreml_target_cpu_unshared", new Row(new Tier0Contender("tier0 CoreML-target, unshared weights",
+        coreMlDir, cpu.toBuilder().batchMaxRecords(32).shareWeights(false).build())));
 
     // warm-up: every row once on a slice, untimed (JIT, ORT arenas, LangChain4j's lazy init)
     for (Row row : rows.values()) {
@@ -106,6 +109,7 @@ public final class EngineBenchmark {
     double parityMinCosine = minCosine(vectors.get("tier0_b32"), vectors.get("langchain4j"));
     double coreMlMinCosine = minCosine(vectors.get("tier0_coreml_target_cpu"), vectors.get("tier0_fp32_last4"));
     Map<String, Object> json = report(rows, int8MinCosine, parityMinCosine, coreMlMinCosine);
+    json.put("model_memory", modelMemory(testModels));
     printTable(rows, json);
     Files.createDirectories(out.getParent());
     new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValue(out.toFile(), json);
@@ -123,6 +127,7 @@ public final class EngineBenchmark {
     double int8 = rows.get("tier0_int8").medianSps();
     double fp32Last4 = rows.get("tier0_fp32_last4").medianSps();
     double coreMlTarget = rows.get("tier0_coreml_target_cpu").medianSps();
+    double coreMlUnshared = rows.get("tier0_coreml_target_cpu_unshared").medianSps();
     Map<String, Object> json = new LinkedHashMap<>();
     json.put("benchmark", "engine");
     json.put("model", "all-MiniLM-L6-v2 FP32 (bundled graph, last_hidden_state, mean, max_length 256)");
@@ -135,6 +140,7 @@ public final class EngineBenchmark {
     json.put("int8_sps", round(int8));
     json.put("fp32_last4_sps", round(fp32Last4));
     json.put("coreml_target_cpu_sps", round(coreMlTarget));
+    json.put("coreml_target_cpu_unshared_sps", round(coreMlUnshared));
     json.put("int8_min_cosine", int8MinCosine);
     json.put("coreml_target_vs_fp32_last4_min_cosine", coreMlMinCosine);
     json.put("tier0_vs_langchain4j_min_cosine", parityMinCosine);
@@ -146,6 +152,8 @@ public final class EngineBenchmark {
     ratios.put("int8_over_fp32", round(int8 / fp32Last4));
     // informational, no floor: the CoreML target is made for the Neural Engine, this is its price on CPU
     ratios.put("coreml_target_cpu_over_fp32_last4", round(coreMlTarget / fp32Last4));
+    // informational: shared weights run without ORT's pre-packing (see native/README.md, "Memory")
+    ratios.put("coreml_target_shared_over_unshared", round(coreMlTarget / coreMlUnshared));
     json.put("ratios", ratios);
     Map<String, Object> floors = new LinkedHashMap<>();
     floors.put("tier0_over_langchain4j_min_1.3", tier0 / lc4j >= 1.3);
@@ -190,6 +198,33 @@ public final class EngineBenchmark {
         + "last4 min cosine: %.7f%n", (double) json.get("int8_min_cosine"),
         (double) json.get("tier0_vs_langchain4j_min_cosine"), (double) json.get("coreml_target_vs_fp32_last4_min_cosine"));
     System.out.println("floors: " + json.get("floors"));
+  }
+
+  /**
+   * RSS growth (MiB) of loading each directory and embedding 100 sentences, each in a JVM of its own: the
+   * single-graph exports against the multi-graph ones, whose static graphs share one copy of the weights unless
+   * {@code shareWeights(false)} ("unshared").
+   */
+  private static Map<String, Object> modelMemory(Path testModels) throws Exception {
+    Map<String, Object> memory = new LinkedHashMap<>();
+    String[][] loads = {{"minilm-last4-fp32", "shared"}, {"minilm-coreml-fp32", "shared"},
+        {"minilm-coreml-fp32", "unshared"}, {"tiny-qwen3-fp32", "shared"}, {"tiny-qwen3-coreml-fp32", "shared"},
+        {"tiny-qwen3-coreml-fp32", "unshared"}, {"tiny-qwen3-coreml-fp16", "shared"},
+        {"tiny-qwen3-coreml-fp16", "unshared"}};
+    for (String[] load : loads) {
+      com.fasterxml.jackson.databind.JsonNode m = ModelMemory.fork(requireDir(testModels.resolve(load[0])),
+          load[1].equals("shared"));
+      String key = load[0] + (load[1].equals("unshared") ? "_unshared" : "");
+      Map<String, Object> figures = new LinkedHashMap<>();
+      figures.put("rss_growth_mib", m.get("rss_growth_mib").asDouble());
+      figures.put("rss_anon_growth_mib", m.get("rss_anon_growth_mib").asDouble());
+      figures.put("rss_file_growth_mib", m.get("rss_file_growth_mib").asDouble());
+      memory.put(key, figures);
+      System.out.printf("  memory %-36s RSS +%.1f MiB%n", key, m.get("rss_growth_mib").asDouble());
+    }
+    memory.put("note", "process RSS growth from ORT environment ready to model loaded + 100 sentences embedded, "
+        + "CPU provider, one forked JVM per load; single-graph dirs have no shared weights (shared = default options)");
+    return memory;
   }
 
   private static double minCosine(List<float[]> a, List<float[]> b) {
