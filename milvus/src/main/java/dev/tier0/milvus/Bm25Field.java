@@ -27,6 +27,24 @@ final class Bm25Field {
                 .outputFieldNames(List.of(CollectionSpec.SPARSE)).build());
     }
 
+    /**
+     * Whether a server can run the BM25 function: Milvus Lite (its version string starts with milvus_lite), and
+     * Milvus 2.5 or later. An older server (e.g. PyPI milvus 2.3.5, which bench/milvus-standalone runs) gets
+     * dense-only collections; an unreadable version is assumed recent.
+     */
+    static boolean serverSupports(String serverVersion) {
+        if (serverVersion == null || serverVersion.startsWith("milvus_lite")) {
+            return true;
+        }
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("v?(\\d+)\\.(\\d+)").matcher(serverVersion);
+        if (!m.lookingAt()) {
+            return true;
+        }
+        int major = Integer.parseInt(m.group(1));
+        int minor = Integer.parseInt(m.group(2));
+        return major > 2 || (major == 2 && minor >= 5);
+    }
+
     static IndexParam index() {
         return IndexParam.builder().fieldName(CollectionSpec.SPARSE).indexName(CollectionSpec.SPARSE)
                 .indexType(IndexParam.IndexType.SPARSE_INVERTED_INDEX).metricType(IndexParam.MetricType.BM25)

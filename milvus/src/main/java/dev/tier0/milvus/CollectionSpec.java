@@ -27,8 +27,10 @@ public final class CollectionSpec {
     static final String SPARSE = "text_sparse";
     static final String BM25_FUNCTION = "text_bm25";
     /**
-     * The analyzer of {@code text}: Milvus's standard tokenizer (Unicode word boundaries) and lowercase, so ids and
-     * codes like ORD-48213 are matched token by token, in any case. It covers the whole field (TEXT_MAX_LENGTH).
+     * The analyzer of {@code text}: Milvus's "standard" analyzer (Unicode word boundaries, lowercase), so ids and
+     * codes like ORD-48213 match token by token, in any case. It covers the whole field. Milvus Lite 3.2.2 knows
+     * only the "standard" and "jieba" tokenizers ("english" is refused) and accepts but ignores stop-word filters,
+     * so nothing richer would behave the same on both servers.
      */
     static final Map<String, Object> ANALYZER = Map.of("type", "standard");
 
@@ -58,8 +60,15 @@ public final class CollectionSpec {
     private final String collection;
     private final int dimension;
     private final VectorType vectorType;
+    private final boolean withBm25;
 
     CollectionSpec(String collection, int dimension, VectorType vectorType) {
+        this(collection, dimension, vectorType, true);
+    }
+
+    /** @param withBm25 whether a new collection gets the BM25 field (false on servers older than Milvus 2.5) */
+    CollectionSpec(String collection, int dimension, VectorType vectorType, boolean withBm25) {
+        this.withBm25 = withBm25;
         if (dimension <= 0) {
             throw new IllegalArgumentException("dimension must be > 0, got " + dimension);
         }
@@ -89,13 +98,15 @@ public final class CollectionSpec {
             if (f.name().equals(TENANT)) {
                 b.isPartitionKey(true);
             }
-            if (f.name().equals(TEXT)) {
+            if (f.name().equals(TEXT) && withBm25) {
                 b.enableAnalyzer(true).analyzerParams(ANALYZER);
             }
             schema.addField(b.build());
         }
         schema.addField(AddFieldReq.builder().fieldName(VECTOR).dataType(vectorDataType()).dimension(dimension).build());
-        Bm25Field.addTo(schema);
+        if (withBm25) {
+            Bm25Field.addTo(schema);
+        }
         return schema;
     }
 
@@ -117,7 +128,7 @@ public final class CollectionSpec {
 
     CreateCollectionReq createRequest(String database, IndexParam index) {
         return CreateCollectionReq.builder().databaseName(database).collectionName(collection)
-                .collectionSchema(schema()).indexParams(List.of(index, Bm25Field.index()))
+                .collectionSchema(schema()).indexParams(withBm25 ? List.of(index, Bm25Field.index()) : List.of(index))
                 .consistencyLevel(io.milvus.v2.common.ConsistencyLevel.BOUNDED)
                 .description("tier0 memories").build();
     }

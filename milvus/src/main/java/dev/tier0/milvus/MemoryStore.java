@@ -46,6 +46,7 @@ public final class MemoryStore implements AutoCloseable {
     private final MilvusConfig config;
     private final MilvusClientV2 client;
     private final boolean milvusLite;
+    private final boolean serverHasBm25;
     private final ReentrantLock writeLock;
     private volatile CollectionSpec spec;
     private volatile RowEncoder encoder;
@@ -57,6 +58,7 @@ public final class MemoryStore implements AutoCloseable {
         this.config = config;
         this.client = client;
         this.milvusLite = serverVersion != null && serverVersion.startsWith("milvus_lite");
+        this.serverHasBm25 = Bm25Field.serverSupports(serverVersion);
         this.writeLock = milvusLite
                 ? LITE_WRITE_LOCKS.computeIfAbsent(config.uri() + "|" + config.database() + "|" + config.collection(),
                         k -> new ReentrantLock())
@@ -85,7 +87,7 @@ public final class MemoryStore implements AutoCloseable {
      * is created and an unloaded collection is loaded.
      */
     public void ensureCollection(int dimension) {
-        CollectionSpec wanted = new CollectionSpec(config.collection(), dimension, config.vectorType());
+        CollectionSpec wanted = new CollectionSpec(config.collection(), dimension, config.vectorType(), serverHasBm25);
         IndexParam index = wanted.index(config.indexM(), config.indexEfConstruction(), milvusLite);
         call("create collection " + config.collection(), () -> {
             if (!hasCollection()) {
@@ -105,9 +107,9 @@ public final class MemoryStore implements AutoCloseable {
             verify(wanted, existing);
             keywordCapable = Bm25Field.present(existing);
             if (!keywordCapable) {
-                log.warn("collection {} has no BM25 field '{}' (created by an earlier tier0): dense search only;"
-                        + " re-ingest into a new collection for keyword and hybrid search", config.collection(),
-                        CollectionSpec.SPARSE);
+                log.warn("collection {} has no BM25 field '{}' (created by an earlier tier0, or on a server older"
+                        + " than Milvus 2.5): dense search only; re-ingest into a new collection for keyword and"
+                        + " hybrid search", config.collection(), CollectionSpec.SPARSE);
             }
             ensureIndex(index);
             loadIfReleased();

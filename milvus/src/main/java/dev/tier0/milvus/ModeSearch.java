@@ -62,22 +62,32 @@ final class ModeSearch {
     SearchReq keyword(String text, String filter, int limit, List<String> outputFields) {
         return SearchReq.builder().databaseName(database).collectionName(collection)
                 .annsField(CollectionSpec.SPARSE).metricType(IndexParam.MetricType.BM25)
-                .data(List.of(new EmbeddedText(text))).topK(limit).filter(filter)
+                .data(List.of(new EmbeddedText(KeywordText.of(text)))).topK(limit).filter(filter)
                 .outputFields(outputFields).consistencyLevel(ConsistencyLevel.SESSION).build();
     }
 
     /**
-     * Both legs, each fetching {@code limit} candidates under the same filter, fused by the ranker. The dense
-     * leg's ef is sent as the JSON params string, the only form AnnSearchReq has.
+     * Candidates each hybrid leg fetches for {@code limit} fused hits: fusion can only reward a memory both legs
+     * found, so each leg looks deeper than the answer (with only {@code limit} per leg, a keyword hit on common
+     * words ties the dense leg's best answer and wins half the time).
+     */
+    static int legCandidates(int limit, int max) {
+        return Math.min(max, limit);
+    }
+
+    /**
+     * Both legs, each fetching {@link #legCandidates} under the same filter, fused by the ranker into {@code limit}
+     * hits. The dense leg's ef is sent as the JSON params string, the only form AnnSearchReq has.
      */
     HybridSearchReq hybrid(BaseVector vector, String text, String filter, int limit, int ef, Fusion fusion,
                            List<String> outputFields) {
+        int leg = legCandidates(limit, MemoryStore.MAX_TOP_K);
         AnnSearchReq dense = AnnSearchReq.builder().vectorFieldName(CollectionSpec.VECTOR)
-                .metricType(IndexParam.MetricType.COSINE).vectors(List.of(vector)).filter(filter).limit(limit)
-                .params("{\"ef\": " + ef + "}").build();
+                .metricType(IndexParam.MetricType.COSINE).vectors(List.of(vector)).filter(filter).limit(leg)
+                .params("{\"ef\": " + Math.max(ef, leg) + "}").build();
         AnnSearchReq keyword = AnnSearchReq.builder().vectorFieldName(CollectionSpec.SPARSE)
-                .metricType(IndexParam.MetricType.BM25).vectors(List.of(new EmbeddedText(text))).filter(filter)
-                .limit(limit).build();
+                .metricType(IndexParam.MetricType.BM25).vectors(List.of(new EmbeddedText(KeywordText.of(text)))).filter(filter)
+                .limit(leg).build();
         return HybridSearchReq.builder().databaseName(database).collectionName(collection)
                 .searchRequests(List.of(dense, keyword)).ranker(ranker(fusion)).limit(limit)
                 .outFields(outputFields).consistencyLevel(ConsistencyLevel.SESSION).build();

@@ -46,6 +46,18 @@ class CollectionSpecTest {
     }
 
     @Test
+    void bm25IsCreatedOnlyWhereTheServerRunsIt() {
+        assertThat(Bm25Field.serverSupports("milvus_lite 3.2.2")).isTrue();
+        assertThat(Bm25Field.serverSupports("v2.5.14")).isTrue();
+        assertThat(Bm25Field.serverSupports("v2.6.0")).isTrue();
+        assertThat(Bm25Field.serverSupports("v2.4.9")).isFalse();
+        assertThat(Bm25Field.serverSupports("v2.3.5-lite")).isFalse();
+        CollectionSchema old = new CollectionSpec("c", 8, VectorType.FLOAT_VECTOR, false).schema();
+        assertThat(old.getField("text_sparse")).isNull();
+        assertThat(old.getField("text").getEnableAnalyzer()).isNull();
+    }
+
+    @Test
     void aCollectionWithoutTheBm25FieldStillVerifiesForDenseSearch() {
         CollectionSchema old = spec.schema();
         old.getFieldSchemaList().remove(old.getField("text_sparse"));
