@@ -72,7 +72,7 @@ final class ModeSearch {
      * words ties the dense leg's best answer and wins half the time).
      */
     static int legCandidates(int limit, int max) {
-        return Math.min(max, limit);
+        return Math.min(max, Math.max(limit * 2, 10));
     }
 
     /**
