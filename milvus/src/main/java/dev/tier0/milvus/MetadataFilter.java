@@ -21,8 +21,8 @@ public record MetadataFilter(List<Condition> conditions, TimeRange time) {
     public static final int MAX_IN_VALUES = 64;
     /** The most conditions in one filter. */
     public static final int MAX_CONDITIONS = 16;
-    /** The longest string value, in characters. */
-    public static final int MAX_STRING_CHARS = 1024;
+    /** The longest string value, in characters: the text cap (requests have a tighter one of their own). */
+    public static final int MAX_STRING_CHARS = CollectionSpec.TEXT_MAX_LENGTH;
 
     public static final MetadataFilter NONE = new MetadataFilter(List.of(), null);
 

@@ -33,6 +33,8 @@ import java.util.Set;
 final class FilterParser {
   /** The reserved key of the record timestamp; '@' cannot start a metadata key, so it never shadows one. */
   static final String TIMESTAMP_KEY = "@timestamp";
+  /** A filter value is a label, not a document. */
+  static final int MAX_VALUE_CHARS = 1024;
   static final Set<String> OPERATORS = Set.of("eq", "in", "gt", "gte", "lt", "lte");
   private static final Set<String> TIME_OPERATORS = Set.of("gt", "gte", "lt", "lte");
 
@@ -204,6 +206,9 @@ final class FilterParser {
 
   private static Object scalar(String key, JsonNode v) {
     if (v.isTextual()) {
+      if (v.textValue().length() > MAX_VALUE_CHARS) {
+        throw bad("filter value for '" + key + "' must be a string of at most " + MAX_VALUE_CHARS + " characters");
+      }
       return v.textValue();
     }
     if (v.isBoolean()) {
