@@ -112,9 +112,8 @@ public final class SearchCommand implements Callable<Integer> {
       return;
     }
     SearchReply.Hits hits = (SearchReply.Hits) reply;
-    out.printf("%d hits (%s, model %s, embed %.1f ms, search %.1f ms)%n", hits.hits().size(),
-        hits.mode() == null ? "dense" : hits.mode(), hits.model(), hits.timings().embedMs(),
-        hits.timings().searchMs());
+    out.printf("%d hits (model %s, %s, embed %.1f ms, search %.1f ms)%n", hits.hits().size(), hits.model(),
+        hits.mode() == null ? "dense" : hits.mode(), hits.timings().embedMs(), hits.timings().searchMs());
     int rank = 0;
     for (SearchHit hit : hits.hits()) {
       out.printf("%2d  %.4f  %-24s  %s%n", ++rank, hit.score(), hit.id(), oneLine(hit.text()));
