@@ -4,6 +4,7 @@ import dev.tier0.milvus.Hit;
 import dev.tier0.milvus.MemoryStore;
 import dev.tier0.milvus.MilvusConfig;
 import dev.tier0.milvus.SearchQuery;
+import dev.tier0.milvus.SearchResult;
 import dev.tier0.milvus.StoredMemory;
 import dev.tier0.milvus.TransientStoreException;
 import java.util.Collection;
@@ -59,6 +60,11 @@ public final class MilvusVectorStore implements VectorStore, AutoCloseable {
   @Override
   public List<Hit> search(SearchQuery query) {
     return call(s -> s.search(query));
+  }
+
+  @Override
+  public SearchResult searchMemories(SearchQuery query) {
+    return call(s -> s.searchMemories(query));
   }
 
   @Override

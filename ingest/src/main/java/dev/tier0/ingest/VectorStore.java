@@ -1,7 +1,9 @@
 package dev.tier0.ingest;
 
 import dev.tier0.milvus.Hit;
+import dev.tier0.milvus.SearchMode;
 import dev.tier0.milvus.SearchQuery;
+import dev.tier0.milvus.SearchResult;
 import dev.tier0.milvus.StoredMemory;
 import java.util.Collection;
 import java.util.List;
@@ -21,6 +23,14 @@ public interface VectorStore {
 
   /** Nearest memories within the query's tenant, best first. */
   List<Hit> search(SearchQuery query);
+
+  /**
+   * A search in the query's mode (dense, keyword, hybrid), with the mode that served it. A store without keyword
+   * search serves every query dense, and says so.
+   */
+  default SearchResult searchMemories(SearchQuery query) {
+    return new SearchResult(search(query), SearchMode.DENSE);
+  }
 
   /**
    * Whether the store answers a cheap read now. The writer asks after a transient-looking failure: a server that

@@ -1,6 +1,11 @@
 package dev.tier0.milvus;
 
+import java.math.BigDecimal;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
 import java.util.Map;
+import java.util.StringJoiner;
 import java.util.TreeMap;
 import java.util.regex.Pattern;
 
@@ -37,6 +42,99 @@ final class FilterExpressions {
             }
         }
         return expr.toString();
+    }
+
+    /**
+     * {@code tenant == "..."} AND every condition of a typed filter, metadata conditions sorted by key so equal
+     * filters give equal expressions. An {@code in} list is expanded to {@code (a == x or a == y)}: Milvus Lite
+     * refuses {@code in [...]} on a JSON path ("left side of 'in' must be a field reference"); Milvus 2.5 accepts
+     * both, and the expansion means the same there.
+     */
+    static String tenantAnd(String tenant, MetadataFilter filter) {
+        String expr = tenantAndMetadata(tenant, null);
+        if (filter == null || filter.isEmpty()) {
+            return expr;
+        }
+        StringBuilder sb = new StringBuilder(expr);
+        List<MetadataFilter.Condition> sorted = new ArrayList<>(filter.conditions());
+        sorted.sort(Comparator.comparing(MetadataFilter.Condition::key));
+        for (MetadataFilter.Condition c : sorted) {
+            sb.append(" and ").append(condition(c));
+        }
+        MetadataFilter.TimeRange t = filter.time();
+        if (t != null) {
+            bound(sb, CollectionSpec.SOURCE_TIMESTAMP, ">", t.gt());
+            bound(sb, CollectionSpec.SOURCE_TIMESTAMP, ">=", t.gte());
+            bound(sb, CollectionSpec.SOURCE_TIMESTAMP, "<", t.lt());
+            bound(sb, CollectionSpec.SOURCE_TIMESTAMP, "<=", t.lte());
+        }
+        return sb.toString();
+    }
+
+    private static String condition(MetadataFilter.Condition c) {
+        MetadataFilter.checkKey(c.key()); // a record built by reflection or deserialisation is checked again
+        String path = CollectionSpec.METADATA + "[\"" + c.key() + "\"]";
+        if (c instanceof MetadataFilter.Equals e) {
+            return path + " == " + literal(c.key(), e.value());
+        }
+        if (c instanceof MetadataFilter.In in) {
+            StringJoiner any = new StringJoiner(" or ", "(", ")");
+            for (Object v : in.values()) {
+                any.add(path + " == " + literal(c.key(), v));
+            }
+            return any.toString();
+        }
+        MetadataFilter.Range r = (MetadataFilter.Range) c;
+        StringJoiner all = new StringJoiner(" and ", "(", ")");
+        if (r.gt() != null) {
+            all.add(path + " > " + number(r.gt()));
+        }
+        if (r.gte() != null) {
+            all.add(path + " >= " + number(r.gte()));
+        }
+        if (r.lt() != null) {
+            all.add(path + " < " + number(r.lt()));
+        }
+        if (r.lte() != null) {
+            all.add(path + " <= " + number(r.lte()));
+        }
+        return all.toString();
+    }
+
+    private static void bound(StringBuilder sb, String field, String op, Long value) {
+        if (value != null) {
+            sb.append(" and ").append(field).append(' ').append(op).append(' ').append(value.longValue());
+        }
+    }
+
+    /** A value re-checked and written as a literal: a quoted string, true/false, or a plain number. */
+    static String literal(String key, Object value) {
+        Object v = MetadataFilter.checkValue(key, value);
+        if (v instanceof String s) {
+            return quote(s);
+        }
+        if (v instanceof Boolean b) {
+            return b ? "true" : "false";
+        }
+        return number((BigDecimal) v);
+    }
+
+    /**
+     * A number in a form both grammars read: an integer literal when it fits in int64, otherwise a plain decimal
+     * with a fractional part (never an exponent, never an integer literal too large for int64).
+     */
+    static String number(BigDecimal d) {
+        BigDecimal s = d.stripTrailingZeros();
+        if (s.scale() <= 0 && s.toBigInteger().bitLength() < 64) {
+            return s.toBigInteger().toString();
+        }
+        double approx = s.doubleValue();
+        if (!Double.isFinite(approx)) {
+            throw new InvalidFilterException("number out of range: " + d.toString().substring(0,
+                    Math.min(40, d.toString().length())));
+        }
+        String plain = BigDecimal.valueOf(approx).toPlainString();
+        return plain.contains(".") ? plain : plain + ".0";
     }
 
     /**

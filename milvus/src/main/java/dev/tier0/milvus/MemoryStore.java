@@ -14,7 +14,6 @@ import io.milvus.v2.service.index.request.DescribeIndexReq;
 import io.milvus.v2.service.index.response.DescribeIndexResp;
 import io.milvus.v2.service.vector.request.DeleteReq;
 import io.milvus.v2.service.vector.request.QueryReq;
-import io.milvus.v2.service.vector.request.SearchReq;
 import io.milvus.v2.service.vector.request.UpsertReq;
 import io.milvus.v2.service.vector.request.data.BaseVector;
 import io.milvus.v2.service.vector.request.data.Float16Vec;
@@ -47,14 +46,19 @@ public final class MemoryStore implements AutoCloseable {
     private final MilvusConfig config;
     private final MilvusClientV2 client;
     private final boolean milvusLite;
+    private final boolean serverHasBm25;
     private final ReentrantLock writeLock;
     private volatile CollectionSpec spec;
     private volatile RowEncoder encoder;
+    private volatile boolean keywordCapable;
+    private static final List<String> RECENCY_OUTPUT_FIELDS = List.of(CollectionSpec.ID, CollectionSpec.TEXT,
+            CollectionSpec.METADATA, CollectionSpec.SOURCE_TIMESTAMP);
 
     private MemoryStore(MilvusConfig config, MilvusClientV2 client, String serverVersion) {
         this.config = config;
         this.client = client;
         this.milvusLite = serverVersion != null && serverVersion.startsWith("milvus_lite");
+        this.serverHasBm25 = Bm25Field.serverSupports(serverVersion);
         this.writeLock = milvusLite
                 ? LITE_WRITE_LOCKS.computeIfAbsent(config.uri() + "|" + config.database() + "|" + config.collection(),
                         k -> new ReentrantLock())
@@ -83,7 +87,7 @@ public final class MemoryStore implements AutoCloseable {
      * is created and an unloaded collection is loaded.
      */
     public void ensureCollection(int dimension) {
-        CollectionSpec wanted = new CollectionSpec(config.collection(), dimension, config.vectorType());
+        CollectionSpec wanted = new CollectionSpec(config.collection(), dimension, config.vectorType(), serverHasBm25);
         IndexParam index = wanted.index(config.indexM(), config.indexEfConstruction(), milvusLite);
         call("create collection " + config.collection(), () -> {
             if (!hasCollection()) {
@@ -99,7 +103,14 @@ public final class MemoryStore implements AutoCloseable {
                     // another process created it in the meantime: verify theirs below
                 }
             }
-            verify(wanted, describeSchema());
+            CollectionSchema existing = describeSchema();
+            verify(wanted, existing);
+            keywordCapable = Bm25Field.present(existing);
+            if (!keywordCapable) {
+                log.warn("collection {} has no BM25 field '{}' (created by an earlier tier0, or on a server older"
+                        + " than Milvus 2.5): dense search only; re-ingest into a new collection for keyword and"
+                        + " hybrid search", config.collection(), CollectionSpec.SPARSE);
+            }
             ensureIndex(index);
             loadIfReleased();
             return null;
@@ -147,45 +158,70 @@ public final class MemoryStore implements AutoCloseable {
 
     /** Nearest memories of one tenant, best first; the tenant condition is always part of the filter. */
     public List<Hit> search(SearchQuery query) {
+        return searchMemories(query).hits();
+    }
+
+    /**
+     * A search in the query's mode ({@link SearchOptions#mode()}; null = hybrid where the collection has the BM25
+     * field, else dense), with the typed filter and recency of its options. Throws
+     * {@link UnsupportedModeException} for keyword or hybrid on a collection without the BM25 field, and
+     * {@link InvalidFilterException} for a filter that cannot be expressed safely.
+     */
+    public SearchResult searchMemories(SearchQuery query) {
         encoder(); // learns the dimension of an existing collection when ensureCollection was not called
-        if (query.vector() == null || query.vector().length != spec.dimension()) {
+        SearchOptions options = query.options();
+        SearchMode mode = ModeSearch.resolve(options.mode(), keywordCapable, query.minScore(), config.collection());
+        if (mode != SearchMode.KEYWORD && (query.vector() == null || query.vector().length != spec.dimension())) {
             throw new PermanentStoreException("query vector has dimension "
                     + (query.vector() == null ? "null" : query.vector().length) + ", the collection has "
                     + spec.dimension());
         }
+        if (mode != SearchMode.DENSE && (options.text() == null || options.text().isBlank())) {
+            throw new PermanentStoreException("mode '" + mode.wireName() + "' needs the query text");
+        }
         if (query.topK() < 1 || query.topK() > MAX_TOP_K) {
             throw new PermanentStoreException("topK must be between 1 and " + MAX_TOP_K + ", got " + query.topK());
         }
-        String filter = FilterExpressions.tenantAndMetadata(query.tenant(), query.filter());
-        int ef = Math.max(query.ef() > 0 ? query.ef() : config.searchEf(), query.topK());
-        SearchReq request = SearchReq.builder().databaseName(config.database())
-                .collectionName(config.collection())
-                .annsField(CollectionSpec.VECTOR)
-                .metricType(IndexParam.MetricType.COSINE)
-                .data(List.of(queryVector(query.vector())))
-                .topK(query.topK())
-                .filter(filter)
-                .searchParams(Map.of("ef", ef))
-                .outputFields(CollectionSpec.OUTPUT_FIELDS)
-                // read-your-own-writes for this client without waiting for every replica (Strong would)
-                .consistencyLevel(ConsistencyLevel.SESSION)
-                .build();
-        SearchResp response = readLoaded("search", () -> client.search(request));
-        List<Hit> hits = new ArrayList<>();
-        if (response.getSearchResults().isEmpty()) {
-            return hits;
+        String filter = FilterExpressions.tenantAnd(query.tenant(), combined(options.filter(), query.filter()));
+        SearchOptions.Recency recency = options.recency();
+        int limit = recency == null ? query.topK() : RecencyRescorer.candidates(query.topK(), MAX_TOP_K);
+        int ef = Math.max(query.ef() > 0 ? query.ef() : config.searchEf(), limit);
+        List<String> fields = recency == null ? CollectionSpec.OUTPUT_FIELDS : RECENCY_OUTPUT_FIELDS;
+        ModeSearch builder = new ModeSearch(config.database(), config.collection());
+        String expr = filter;
+        SearchResp response = switch (mode) {
+            case DENSE -> readLoaded("search", () -> client.search(
+                    builder.dense(queryVector(query.vector()), expr, limit, ef, fields)));
+            case KEYWORD -> readLoaded("keyword search", () -> client.search(
+                    builder.keyword(options.text(), expr, limit, fields)));
+            case HYBRID -> readLoaded("hybrid search", () -> client.hybridSearch(
+                    builder.hybrid(queryVector(query.vector()), options.text(), expr, limit, ef, options.fusion(),
+                            fields)));
+        };
+        List<Hit> hits = ModeSearch.hits(response, mode);
+        if (recency != null) {
+            hits = RecencyRescorer.rescore(hits, ModeSearch.timestamps(response), recency, query.topK());
         }
-        for (SearchResp.SearchResult r : response.getSearchResults().get(0)) {
-            float score = r.getScore();
-            if (query.minScore() != null && score < query.minScore()) {
-                continue;
-            }
-            Map<String, Object> entity = r.getEntity();
-            Object id = entity.getOrDefault(CollectionSpec.ID, r.getId());
-            hits.add(new Hit(String.valueOf(id), score, (String) entity.get(CollectionSpec.TEXT),
-                    JsonValues.toMap(entity.get(CollectionSpec.METADATA))));
+        if (query.minScore() != null && mode == SearchMode.DENSE) {
+            hits = hits.stream().filter(h -> h.score() >= query.minScore()).toList();
         }
-        return hits;
+        return new SearchResult(hits, mode);
+    }
+
+    /** The typed filter AND the string equalities of the first request version. */
+    private static MetadataFilter combined(MetadataFilter typed, Map<String, String> equalities) {
+        if (equalities.isEmpty()) {
+            return typed;
+        }
+        List<MetadataFilter.Condition> all = new ArrayList<>(typed.conditions());
+        all.addAll(MetadataFilter.ofStrings(equalities).conditions());
+        return new MetadataFilter(all, typed.time());
+    }
+
+    /** Whether the collection has the BM25 field (keyword and hybrid modes); known after ensureCollection. */
+    public boolean keywordCapable() {
+        encoder();
+        return keywordCapable;
     }
 
     /** Number of stored memories, read with strong consistency (for tests and the CLI, not the hot path). */

@@ -16,7 +16,7 @@ class CollectionSpecTest {
         CollectionSchema schema = spec.schema();
         assertThat(schema.getFieldSchemaList()).extracting(FieldSchema::getName).containsExactlyInAnyOrder("id",
                 "tenant", "vector", "text", "metadata", "source_topic", "source_partition", "source_offset",
-                "source_timestamp", "model");
+                "source_timestamp", "model", "text_sparse");
         FieldSchema id = schema.getField("id");
         assertThat(id.getDataType()).isEqualTo(DataType.VarChar);
         assertThat(id.getMaxLength()).isEqualTo(512);
@@ -29,6 +29,41 @@ class CollectionSpecTest {
         assertThat(schema.getField("metadata").getDataType()).isEqualTo(DataType.JSON);
         assertThat(schema.getField("source_partition").getDataType()).isEqualTo(DataType.Int32);
         assertThat(schema.getField("source_offset").getDataType()).isEqualTo(DataType.Int64);
+    }
+
+    @Test
+    void textIsAnalyzedAndABm25FunctionFillsTheSparseField() {
+        CollectionSchema schema = spec.schema();
+        assertThat(schema.getField("text").getEnableAnalyzer()).isTrue();
+        assertThat(schema.getField("text").getAnalyzerParams()).containsEntry("type", "standard");
+        assertThat(schema.getField("text_sparse").getDataType()).isEqualTo(DataType.SparseFloatVector);
+        assertThat(schema.getFunctionList()).singleElement().satisfies(f -> {
+            assertThat(f.getFunctionType()).isEqualTo(io.milvus.common.clientenum.FunctionType.BM25);
+            assertThat(f.getInputFieldNames()).containsExactly("text");
+            assertThat(f.getOutputFieldNames()).containsExactly("text_sparse");
+        });
+        assertThat(Bm25Field.present(schema)).isTrue();
+    }
+
+    @Test
+    void bm25IsCreatedOnlyWhereTheServerRunsIt() {
+        assertThat(Bm25Field.serverSupports("milvus_lite 3.2.2")).isTrue();
+        assertThat(Bm25Field.serverSupports("v2.5.14")).isTrue();
+        assertThat(Bm25Field.serverSupports("v2.6.0")).isTrue();
+        assertThat(Bm25Field.serverSupports("v2.4.9")).isFalse();
+        assertThat(Bm25Field.serverSupports("v2.3.5-lite")).isFalse();
+        CollectionSchema old = new CollectionSpec("c", 8, VectorType.FLOAT_VECTOR, false).schema();
+        assertThat(old.getField("text_sparse")).isNull();
+        assertThat(old.getField("text").getEnableAnalyzer()).isNull();
+    }
+
+    @Test
+    void aCollectionWithoutTheBm25FieldStillVerifiesForDenseSearch() {
+        CollectionSchema old = spec.schema();
+        old.getFieldSchemaList().remove(old.getField("text_sparse"));
+        old.setFunctionList(new java.util.ArrayList<>());
+        assertThat(spec.differences(old)).isEmpty();
+        assertThat(Bm25Field.present(old)).isFalse();
     }
 
     @Test

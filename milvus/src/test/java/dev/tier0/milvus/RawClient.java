@@ -123,4 +123,25 @@ public final class RawClient implements AutoCloseable {
     public void close() {
         client.close();
     }
+
+    /**
+     * Creates a collection of the shape tier0 created before keyword search: the same fields without the BM25
+     * sparse field, its function and the analyzer on text (what an upgrade finds on disk).
+     */
+    public void createPreBm25Collection(String collection, int dimension) {
+        CollectionSpec spec = new CollectionSpec(collection, dimension, VectorType.FLOAT_VECTOR);
+        io.milvus.v2.service.collection.request.CreateCollectionReq.CollectionSchema schema = spec.schema();
+        schema.setFieldSchemaList(new ArrayList<>(schema.getFieldSchemaList().stream()
+                .filter(f -> !f.getName().equals(CollectionSpec.SPARSE))
+                .peek(f -> {
+                    if (f.getName().equals(CollectionSpec.TEXT)) {
+                        f.setEnableAnalyzer(null);
+                        f.setAnalyzerParams(null);
+                    }
+                }).toList()));
+        schema.setFunctionList(new ArrayList<>());
+        client.createCollection(io.milvus.v2.service.collection.request.CreateCollectionReq.builder()
+                .collectionName(collection).collectionSchema(schema)
+                .indexParams(List.of(spec.index(16, 200, true))).build());
+    }
 }

@@ -2,9 +2,11 @@ package dev.tier0.streams;
 
 import dev.tier0.ingest.VectorStore;
 import dev.tier0.milvus.Hit;
+import dev.tier0.milvus.MetadataFilter;
 import dev.tier0.milvus.SearchQuery;
 import dev.tier0.milvus.StoredMemory;
 import dev.tier0.milvus.TransientStoreException;
+import java.math.BigDecimal;
 import java.util.Collection;
 import java.util.Comparator;
 import java.util.List;
@@ -44,11 +46,37 @@ final class InMemoryIndex implements VectorStore {
         .filter(m -> m.tenant().equals(query.tenant()))
         .filter(m -> query.filter().entrySet().stream()
             .allMatch(f -> Objects.equals(String.valueOf(m.metadata().get(f.getKey())), f.getValue())))
+        .filter(m -> query.options().filter().conditions().stream().allMatch(c -> matches(c, m.metadata())))
         .map(m -> new Hit(m.id(), cosine(query.vector(), m.vector()), m.text(), m.metadata()))
         .filter(h -> query.minScore() == null || h.score() >= query.minScore())
         .sorted(Comparator.comparingDouble(Hit::score).reversed())
         .limit(query.topK())
         .toList();
+  }
+
+  /** Typed conditions as Milvus evaluates them on JSON: a number equals a number, never its string. */
+  private static boolean matches(MetadataFilter.Condition c, Map<String, Object> metadata) {
+    Object v = metadata.get(c.key());
+    if (c instanceof MetadataFilter.Equals e) {
+      return same(e.value(), v);
+    }
+    if (c instanceof MetadataFilter.In in) {
+      return in.values().stream().anyMatch(x -> same(x, v));
+    }
+    MetadataFilter.Range r = (MetadataFilter.Range) c;
+    if (!(v instanceof Number n)) {
+      return false;
+    }
+    BigDecimal d = new BigDecimal(n.toString());
+    return (r.gt() == null || d.compareTo(r.gt()) > 0) && (r.gte() == null || d.compareTo(r.gte()) >= 0)
+        && (r.lt() == null || d.compareTo(r.lt()) < 0) && (r.lte() == null || d.compareTo(r.lte()) <= 0);
+  }
+
+  private static boolean same(Object wanted, Object actual) {
+    if (wanted instanceof BigDecimal w) {
+      return actual instanceof Number n && w.compareTo(new BigDecimal(n.toString())) == 0;
+    }
+    return Objects.equals(wanted, actual);
   }
 
   @Override

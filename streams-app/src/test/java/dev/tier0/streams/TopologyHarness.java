@@ -1,5 +1,6 @@
 package dev.tier0.streams;
 
+import dev.tier0.ingest.VectorStore;
 import dev.tier0.ingest.RetryPolicy;
 import dev.tier0.ingest.WriteLimits;
 import dev.tier0.memory.MappingConfig;
@@ -39,6 +40,12 @@ final class TopologyHarness implements AutoCloseable {
 
   TopologyHarness(Path stateDir, int maxRecords, int maxTokens, int maxBatch, MappingConfig mapping,
                   SearchLimits limits) {
+    this(stateDir, maxRecords, maxTokens, maxBatch, mapping, limits, null);
+  }
+
+  /** @param store the store the topology writes to and searches (null: {@link #index}, the in-memory one) */
+  TopologyHarness(Path stateDir, int maxRecords, int maxTokens, int maxBatch, MappingConfig mapping,
+                  SearchLimits limits, VectorStore store) {
     IngestSettings ingestSettings = new IngestSettings(INGEST, DEAD_LETTERS, maxRecords, maxTokens, FLUSH_INTERVAL,
         new RetryPolicy(1, Duration.ofMillis(10), RETRY_BACKOFF), WriteLimits.defaults());
     SearchSettings searchSettings = new SearchSettings(REQUESTS, REPLIES, limits, maxBatch, Duration.ofMillis(1), 4,
@@ -52,7 +59,7 @@ final class TopologyHarness implements AutoCloseable {
     props.put(StreamsConfig.ERRORS_DEAD_LETTER_QUEUE_TOPIC_NAME_CONFIG, DEAD_LETTERS);
     props.put(ReportingDeserializationHandler.METRICS_CONFIG, metrics);
     driver = new TopologyTestDriver(Tier0Topology.build(ingestSettings, new MemoryMapper(mapping), searchSettings,
-        TestModel.embedder(), index, metrics), props);
+        TestModel.embedder(), store == null ? index : store, metrics), props);
     ingest = driver.createInputTopic(INGEST, new ByteArraySerializer(), new ByteArraySerializer());
     requests = driver.createInputTopic(REQUESTS, new ByteArraySerializer(), new ByteArraySerializer());
     replies = driver.createOutputTopic(REPLIES, new ByteArrayDeserializer(), new ByteArrayDeserializer());
@@ -61,8 +68,13 @@ final class TopologyHarness implements AutoCloseable {
   }
 
   TopologyHarness(Path stateDir) {
+    this(stateDir, (VectorStore) null);
+  }
+
+  /** The default settings over another store (Milvus Lite in the search ITs). */
+  TopologyHarness(Path stateDir, VectorStore store) {
     this(stateDir, 3, 100_000, 8, MappingConfig.builder().idStrategy(dev.tier0.memory.IdStrategy.FIELD)
-        .idField("id").tenantField("tenant").build(), SearchLimits.defaults());
+        .idField("id").tenantField("tenant").build(), SearchLimits.defaults(), store);
   }
 
   void tick(Duration d) {

@@ -13,12 +13,26 @@ public enum ErrorCode {
   INVALID_QUERY(false),
   /** "top_k" is not an integer in [1, search.top.k.max]. */
   BAD_TOP_K(false),
-  /** "min_score" is not a number in [-1, 1]. */
+  /** "min_score" is not a number in [-1, 1], or comes with a mode other than dense (only dense scores are cosine). */
   BAD_MIN_SCORE(false),
   /** "tenant" is not a string matching the tenant alphabet. */
   BAD_TENANT(false),
-  /** "filter" is not an object of string values, or a key is not a safe metadata name. */
+  /**
+   * "filter" breaks the grammar: an unknown operator, an array or null value, mixed types in an "in" list, a range
+   * on a non-number, an over-long list, a bad time bound. The message gives the reason.
+   */
   BAD_FILTER(false),
+  /** "mode" is not dense, keyword or hybrid. */
+  BAD_MODE(false),
+  /** "fusion" is not rrf or weighted, or "dense_weight" is not in [0, 1] (or given without weighted fusion). */
+  BAD_FUSION(false),
+  /** "recency_half_life" is not a duration between 1 s and 3650 d. */
+  BAD_RECENCY(false),
+  /**
+   * The collection cannot serve the mode: keyword or hybrid on a collection created before tier0 added the BM25
+   * field. The message names the migration (a new collection, re-ingested).
+   */
+  UNSUPPORTED_MODE(false),
   /** A filter key outside the allowed metadata keys. */
   UNKNOWN_FILTER_KEY(false),
   /** A field the request contract does not define (a typo would otherwise be silently ignored). */

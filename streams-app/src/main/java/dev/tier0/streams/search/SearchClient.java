@@ -6,8 +6,10 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -48,20 +50,54 @@ public final class SearchClient implements AutoCloseable {
   private final Thread listener;
   private volatile boolean closed;
 
-  /** A search as the client asks it; null fields take the server's defaults. */
-  public record Query(String text, String tenant, Integer topK, Map<String, String> filter, Float minScore) {
+  /**
+   * A search as the client asks it; null fields take the server's defaults.
+   *
+   * @param filter          metadata key -> value (string, number, boolean: equality) or a map of operators
+   *                        ({@code eq}, {@code in}, {@code gt}, {@code gte}, {@code lt}, {@code lte}); the key
+   *                        {@code @timestamp} ranges over the record timestamp (ISO-8601 strings or epoch ms)
+   * @param mode            "dense", "keyword" or "hybrid"
+   * @param fusion          "rrf" or "weighted"
+   * @param denseWeight     weighted fusion: the dense leg's weight in [0, 1]
+   * @param recencyHalfLife e.g. "7d"
+   */
+  public record Query(String text, String tenant, Integer topK, Map<String, ?> filter, Float minScore, String mode,
+                      String fusion, Float denseWeight, String recencyHalfLife) {
     public Query {
       Objects.requireNonNull(text, "text");
+    }
+
+    /** A query of the first request version. */
+    public Query(String text, String tenant, Integer topK, Map<String, ?> filter, Float minScore) {
+      this(text, tenant, topK, filter, minScore, null, null, null, null);
     }
 
     public static Query of(String text) {
       return new Query(text, null, null, null, null);
     }
 
-    public Query tenant(String t) { return new Query(text, t, topK, filter, minScore); }
-    public Query topK(int k) { return new Query(text, tenant, k, filter, minScore); }
-    public Query filter(Map<String, String> f) { return new Query(text, tenant, topK, f, minScore); }
-    public Query minScore(float s) { return new Query(text, tenant, topK, filter, s); }
+    public Query tenant(String t) { return new Query(text, t, topK, filter, minScore, mode, fusion, denseWeight, recencyHalfLife); }
+    public Query topK(int k) { return new Query(text, tenant, k, filter, minScore, mode, fusion, denseWeight, recencyHalfLife); }
+    public Query filter(Map<String, ?> f) { return new Query(text, tenant, topK, f, minScore, mode, fusion, denseWeight, recencyHalfLife); }
+    public Query minScore(float s) { return new Query(text, tenant, topK, filter, s, mode, fusion, denseWeight, recencyHalfLife); }
+    public Query mode(String m) { return new Query(text, tenant, topK, filter, minScore, m, fusion, denseWeight, recencyHalfLife); }
+    public Query rrf() { return new Query(text, tenant, topK, filter, minScore, mode, "rrf", null, recencyHalfLife); }
+    public Query weighted(float dense) { return new Query(text, tenant, topK, filter, minScore, mode, "weighted", dense, recencyHalfLife); }
+    public Query recencyHalfLife(String h) { return new Query(text, tenant, topK, filter, minScore, mode, fusion, denseWeight, h); }
+
+    /** Only memories whose record timestamp is at or after {@code from} and before {@code until} (either may be null). */
+    public Query between(Instant from, Instant until) {
+      Map<String, Object> f = filter == null ? new LinkedHashMap<>() : new LinkedHashMap<>(filter);
+      Map<String, Object> range = new LinkedHashMap<>();
+      if (from != null) {
+        range.put("gte", from.toString());
+      }
+      if (until != null) {
+        range.put("lt", until.toString());
+      }
+      f.put("@timestamp", range);
+      return filter(f);
+    }
 
     /** The request JSON of the contract. */
     public byte[] toJson() {
@@ -73,11 +109,23 @@ public final class SearchClient implements AutoCloseable {
       if (topK != null) {
         node.put("top_k", topK);
       }
+      if (mode != null) {
+        node.put("mode", mode);
+      }
+      if (fusion != null) {
+        node.put("fusion", fusion);
+      }
+      if (denseWeight != null) {
+        node.put("dense_weight", denseWeight);
+      }
       if (filter != null && !filter.isEmpty()) {
         node.set("filter", JSON.valueToTree(filter));
       }
       if (minScore != null) {
         node.put("min_score", minScore);
+      }
+      if (recencyHalfLife != null) {
+        node.put("recency_half_life", recencyHalfLife);
       }
       try {
         return JSON.writeValueAsBytes(node);

@@ -3,8 +3,9 @@ package dev.tier0.streams.search;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.PrintWriter;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.TimeoutException;
@@ -38,10 +39,31 @@ public final class SearchCommand implements Callable<Integer> {
   @Option(names = {"-k", "--top-k"}, description = "Number of hits (default: the app's default).")
   Integer topK;
 
-  @Option(names = {"-f", "--filter"}, description = "Metadata equality condition key=value; repeatable.")
-  Map<String, String> filter = new LinkedHashMap<>();
+  @Option(names = {"-f", "--filter"}, paramLabel = "COND", description = {
+      "A metadata condition; repeatable, all must hold: key=value (string), key:=JSON (number, true/false,",
+      "\"string\", or [\"a\",\"b\"] for any of), key>n, key>=n, key<n, key<=n."})
+  List<String> filter = new ArrayList<>();
 
-  @Option(names = "--min-score", description = "Drop hits below this cosine similarity.")
+  @Option(names = "--after", paramLabel = "TIME",
+      description = "Only memories whose record timestamp is at or after TIME (ISO-8601 like 2026-11-01T00:00:00Z, or epoch ms).")
+  String after;
+
+  @Option(names = "--before", paramLabel = "TIME", description = "Only memories whose record timestamp is before TIME.")
+  String before;
+
+  @Option(names = {"-m", "--mode"}, description = "dense, keyword or hybrid (default: hybrid where the collection supports it).")
+  String mode;
+
+  @Option(names = "--fusion", description = "Hybrid fusion: rrf (default) or weighted.")
+  String fusion;
+
+  @Option(names = "--dense-weight", description = "Weighted fusion: the dense leg's weight in [0, 1] (default 0.5).")
+  Float denseWeight;
+
+  @Option(names = "--recency", paramLabel = "HALF_LIFE", description = "Favour newer memories, e.g. 7d, 12h.")
+  String recency;
+
+  @Option(names = "--min-score", description = "Drop hits below this cosine similarity (dense mode).")
   Float minScore;
 
   @Option(names = "--timeout", defaultValue = "30s", converter = DurationConverter.class,
@@ -61,7 +83,14 @@ public final class SearchCommand implements Callable<Integer> {
   public Integer call() throws Exception {
     Map<String, Object> config = new HashMap<>(kafka);
     config.put("bootstrap.servers", bootstrapServers);
-    SearchClient.Query q = new SearchClient.Query(query, tenant, topK, filter, minScore);
+    SearchClient.Query q;
+    try {
+      q = new SearchClient.Query(query, tenant, topK, CliFilters.parse(filter, after, before), minScore, mode,
+          fusion != null ? fusion : denseWeight != null ? "weighted" : null, denseWeight, recency);
+    } catch (IllegalArgumentException e) {
+      spec.commandLine().getErr().println(e.getMessage());
+      return 2;
+    }
     PrintWriter out = spec.commandLine().getOut();
     try (SearchClient client = new SearchClient(config, requestTopic, replyTopic)) {
       SearchReply reply = client.search(q, timeout);
@@ -83,8 +112,8 @@ public final class SearchCommand implements Callable<Integer> {
       return;
     }
     SearchReply.Hits hits = (SearchReply.Hits) reply;
-    out.printf("%d hits (model %s, embed %.1f ms, search %.1f ms)%n", hits.hits().size(), hits.model(),
-        hits.timings().embedMs(), hits.timings().searchMs());
+    out.printf("%d hits (model %s, %s, embed %.1f ms, search %.1f ms)%n", hits.hits().size(), hits.model(),
+        hits.mode() == null ? "dense" : hits.mode(), hits.timings().embedMs(), hits.timings().searchMs());
     int rank = 0;
     for (SearchHit hit : hits.hits()) {
       out.printf("%2d  %.4f  %-24s  %s%n", ++rank, hit.score(), hit.id(), oneLine(hit.text()));

@@ -3,7 +3,10 @@ package dev.tier0.streams.search;
 import dev.tier0.ingest.Embedder;
 import dev.tier0.ingest.VectorStore;
 import dev.tier0.milvus.InvalidFilterException;
+import dev.tier0.milvus.SearchOptions;
 import dev.tier0.milvus.SearchQuery;
+import dev.tier0.milvus.SearchResult;
+import dev.tier0.milvus.UnsupportedModeException;
 import dev.tier0.milvus.StoreException;
 import dev.tier0.milvus.TransientStoreException;
 import dev.tier0.streams.AppMetrics;
@@ -11,6 +14,7 @@ import dev.tier0.streams.format.RequestDecoder;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
@@ -204,13 +208,17 @@ public final class SearchProcessor implements Processor<byte[], byte[], byte[], 
     long start = System.nanoTime();
     try {
       SearchRequest request = answer.request;
-      answer.hits = index.search(new SearchQuery(answer.vector, request.tenant(), request.topK(), request.filter(),
-              0, request.minScore())).stream()
+      SearchResult result = index.searchMemories(new SearchQuery(answer.vector, request.tenant(), request.topK(),
+          Map.of(), 0, request.minScore(), options(request, answer.pending.timestamp())));
+      answer.hits = result.hits().stream()
           .map(h -> new SearchHit(h.id(), h.score(), h.text(), h.metadata())).toList();
+      answer.mode = result.mode().wireName();
       answer.searchMs = elapsedMs(start);
       metrics.searchTimer().record(System.nanoTime() - start);
     } catch (TransientStoreException e) {
       answer.fail(ErrorCode.STORE_UNAVAILABLE, "memory store unavailable: search: " + describe(e));
+    } catch (UnsupportedModeException e) {
+      answer.fail(ErrorCode.UNSUPPORTED_MODE, e.getMessage());
     } catch (InvalidFilterException e) {
       answer.fail(ErrorCode.BAD_FILTER, e.getMessage());
     } catch (StoreException e) {
@@ -221,12 +229,23 @@ public final class SearchProcessor implements Processor<byte[], byte[], byte[], 
     }
   }
 
+  /**
+   * The store's options of a request. Recency counts age from the request record's timestamp, so a request
+   * replayed after a crash ranks as it did the first time.
+   */
+  private static SearchOptions options(SearchRequest request, long requestTimestampMs) {
+    SearchOptions.Recency recency = request.recencyHalfLife() == null ? null
+        : new SearchOptions.Recency(request.recencyHalfLife(),
+            requestTimestampMs > 0 ? requestTimestampMs : System.currentTimeMillis());
+    return new SearchOptions(request.query(), request.mode(), request.fusion(), request.filter(), recency);
+  }
+
   private void send(Answer answer) {
     PendingRequest request = answer.pending;
     String correlation = ReplyHeaders.correlationText(request.correlationId());
     SearchReply reply = answer.failure != null ? answer.failure.withCorrelation(correlation)
         : new SearchReply.Hits(correlation, embedder.modelName(), answer.hits,
-            new SearchReply.Timings(answer.embedMs, answer.searchMs));
+            new SearchReply.Timings(answer.embedMs, answer.searchMs), answer.mode);
     if (reply instanceof SearchReply.Failure failure) {
       metrics.errorReply(failure.code());
       LOG.debug("error reply {}: {}", failure.code(), failure.message());
@@ -272,6 +291,7 @@ public final class SearchProcessor implements Processor<byte[], byte[], byte[], 
     double embedMs;
     double searchMs;
     List<SearchHit> hits;
+    String mode;
     /** Set once the request has failed (its correlation id is filled in when sent). */
     Failure failure;
 

@@ -12,10 +12,16 @@ public sealed interface SearchReply {
   /** Milliseconds spent embedding the query (its micro-batch) and searching the store. */
   record Timings(double embedMs, double searchMs) {}
 
-  record Hits(String correlationId, String model, List<SearchHit> hits, Timings timings) implements SearchReply {
+  /** @param mode the mode that served the search (dense, keyword, hybrid); null in replies of older servers */
+  record Hits(String correlationId, String model, List<SearchHit> hits, Timings timings, String mode)
+      implements SearchReply {
     public Hits {
       hits = List.copyOf(hits);
       Objects.requireNonNull(timings, "timings");
+    }
+
+    public Hits(String correlationId, String model, List<SearchHit> hits, Timings timings) {
+      this(correlationId, model, hits, timings, null);
     }
   }
 

@@ -15,7 +15,7 @@ import java.util.Map;
 /**
  * The reply JSON, both ways (the app writes it, {@link SearchClient} reads it):
  * <pre>
- * {"correlation_id": "...", "model": "all-minilm-l6-v2",
+ * {"correlation_id": "...", "model": "all-minilm-l6-v2", "mode": "hybrid",
  *  "hits": [{"id": "...", "score": 0.83, "text": "...", "metadata": {...}}],
  *  "timings": {"embed_ms": 4.1, "search_ms": 2.7}}
  * {"correlation_id": "...", "error": {"code": "BAD_TOP_K", "message": "...", "retriable": false}}
@@ -32,6 +32,9 @@ public final class SearchReplyCodec {
     root.put("correlation_id", reply.correlationId());
     if (reply instanceof SearchReply.Hits hits) {
       root.put("model", hits.model());
+      if (hits.mode() != null) {
+        root.put("mode", hits.mode());
+      }
       ArrayNode array = root.putArray("hits");
       for (SearchHit hit : hits.hits()) {
         ObjectNode h = array.addObject();
@@ -76,7 +79,8 @@ public final class SearchReplyCodec {
     }
     JsonNode timings = root.path("timings");
     return new SearchReply.Hits(correlationId, root.path("model").asText(), hits,
-        new SearchReply.Timings(timings.path("embed_ms").asDouble(), timings.path("search_ms").asDouble()));
+        new SearchReply.Timings(timings.path("embed_ms").asDouble(), timings.path("search_ms").asDouble()),
+        root.path("mode").isTextual() ? root.get("mode").textValue() : null);
   }
 
   /** A code from a newer server is still an error, not a crash of the client. */

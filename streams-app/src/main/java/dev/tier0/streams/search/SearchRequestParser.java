@@ -7,28 +7,29 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.tier0.memory.MappingConfig;
+import dev.tier0.milvus.SearchMode;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.Iterator;
-import java.util.LinkedHashMap;
-import java.util.Map;
 import java.util.Set;
 
 /** Turns a request's bytes into a {@link SearchRequest}, or a {@link RequestRejectedException} saying what is wrong. */
 public final class SearchRequestParser {
-  static final Set<String> FIELDS = Set.of("query", "tenant", "top_k", "filter", "min_score");
+  static final Set<String> FIELDS = Set.of("query", "tenant", "top_k", "filter", "min_score", "mode", "fusion",
+      "dense_weight", "recency_half_life");
   /** A filter is a handful of equality conditions, not a query language. */
   static final int MAX_FILTER_ENTRIES = 16;
-  static final int MAX_FILTER_VALUE_CHARS = 1024;
 
   private static final ObjectMapper JSON = new ObjectMapper()
       .enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION)
       .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
 
   private final SearchLimits limits;
+  private final FilterParser filters;
 
   public SearchRequestParser(SearchLimits limits) {
     this.limits = limits;
+    this.filters = new FilterParser(limits);
   }
 
   public SearchRequest parse(byte[] value) {
@@ -48,8 +49,16 @@ public final class SearchRequestParser {
           "expected a JSON object, got " + (root == null ? "nothing" : root.getNodeType().toString().toLowerCase()));
     }
     rejectUnknownFields(object);
-    return new SearchRequest(query(object.get("query")), tenant(object.get("tenant")), topK(object.get("top_k")),
-        filter(object.get("filter")), minScore(object.get("min_score")));
+    SearchRequest request = new SearchRequest(query(object.get("query")), tenant(object.get("tenant")), topK(object.get("top_k")),
+        filters.parse(object.get("filter")), minScore(object.get("min_score")),
+        SearchOptionsParser.mode(object.get("mode")),
+        SearchOptionsParser.fusion(object.get("fusion"), object.get("dense_weight")),
+        SearchOptionsParser.halfLife(object.get("recency_half_life")));
+    if (request.minScore() != null && request.mode() != null && request.mode() != SearchMode.DENSE) {
+      throw new RequestRejectedException(ErrorCode.BAD_MIN_SCORE, "\"min_score\" is a cosine similarity and"
+          + " applies to mode \"dense\" only (a request with min_score and no mode is served dense)");
+    }
+    return request;
   }
 
   private static void rejectUnknownFields(ObjectNode object) {
@@ -57,7 +66,8 @@ public final class SearchRequestParser {
       String name = names.next();
       if (!FIELDS.contains(name)) {
         throw new RequestRejectedException(ErrorCode.UNKNOWN_FIELD,
-            "unknown field '" + abbreviate(name) + "': a request has query, tenant, top_k, filter, min_score");
+            "unknown field '" + abbreviate(name) + "': a request has query, tenant, top_k, mode, fusion,"
+            + " dense_weight, filter, min_score, recency_half_life");
       }
     }
   }
@@ -103,40 +113,6 @@ public final class SearchRequestParser {
           "\"top_k\" must be an integer in [1, " + limits.maxTopK() + "], was " + abbreviate(node.toString()));
     }
     return node.intValue();
-  }
-
-  private Map<String, String> filter(JsonNode node) {
-    if (absent(node)) {
-      return Map.of();
-    }
-    if (!node.isObject()) {
-      throw new RequestRejectedException(ErrorCode.BAD_FILTER,
-          "\"filter\" must be an object of metadata key -> string value");
-    }
-    if (node.size() > MAX_FILTER_ENTRIES) {
-      throw new RequestRejectedException(ErrorCode.BAD_FILTER,
-          "\"filter\" has " + node.size() + " conditions, over the limit of " + MAX_FILTER_ENTRIES);
-    }
-    Map<String, String> filter = new LinkedHashMap<>();
-    for (Iterator<Map.Entry<String, JsonNode>> it = node.fields(); it.hasNext(); ) {
-      Map.Entry<String, JsonNode> entry = it.next();
-      String key = entry.getKey();
-      if (!SearchLimits.FILTER_KEY.matcher(key).matches()) {
-        throw new RequestRejectedException(ErrorCode.UNKNOWN_FILTER_KEY,
-            "filter key '" + abbreviate(key) + "' is not a metadata key name (" + SearchLimits.FILTER_KEY.pattern() + ")");
-      }
-      if (!limits.filterKeys().isEmpty() && !limits.filterKeys().contains(key)) {
-        throw new RequestRejectedException(ErrorCode.UNKNOWN_FILTER_KEY,
-            "unknown filter key '" + key + "': allowed keys are " + limits.filterKeys().stream().sorted().toList());
-      }
-      JsonNode value = entry.getValue();
-      if (!value.isTextual() || value.textValue().length() > MAX_FILTER_VALUE_CHARS) {
-        throw new RequestRejectedException(ErrorCode.BAD_FILTER,
-            "filter value for '" + key + "' must be a string of at most " + MAX_FILTER_VALUE_CHARS + " characters");
-      }
-      filter.put(key, value.textValue());
-    }
-    return filter;
   }
 
   private static Float minScore(JsonNode node) {

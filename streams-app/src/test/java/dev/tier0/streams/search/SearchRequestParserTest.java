@@ -3,6 +3,7 @@ package dev.tier0.streams.search;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.tier0.milvus.MetadataFilter;
 import java.nio.charset.StandardCharsets;
 import java.util.Map;
 import java.util.Set;
@@ -60,8 +61,28 @@ class SearchRequestParserTest {
       {"query": "a", "tenant": 7}                      | BAD_TENANT
       {"query": "a", "tenant": "x' or tenant != '"}    | BAD_TENANT
       {"query": "a", "filter": "kind == 'x'"}          | BAD_FILTER
-      {"query": "a", "filter": {"kind": 1}}            | BAD_FILTER
       {"query": "a", "filter": {"kind": ["a"]}}        | BAD_FILTER
+      {"query": "a", "filter": {"kind": null}}         | BAD_FILTER
+      {"query": "a", "filter": {"kind": {"like": "a"}}} | BAD_FILTER
+      {"query": "a", "filter": {"n": {"in": [1, "1"]}}} | BAD_FILTER
+      {"query": "a", "filter": {"n": {"gt": "5"}}}     | BAD_FILTER
+      {"query": "a", "filter": {"n": {"in": []}}}      | BAD_FILTER
+      {"query": "a", "filter": {"n": {"in": [[1]]}}}   | BAD_FILTER
+      {"query": "a", "filter": {"n": {}}}              | BAD_FILTER
+      {"query": "a", "filter": {"n": 1e400}}           | BAD_FILTER
+      {"query": "a", "filter": {"@timestamp": {"eq": 1}}} | BAD_FILTER
+      {"query": "a", "filter": {"@timestamp": {"gte": "yesterday"}}} | BAD_FILTER
+      {"query": "a", "filter": {"@timestamp": {"gte": 1.5}}} | BAD_FILTER
+      {"query": "a", "filter": {"@other": 1}}          | UNKNOWN_FILTER_KEY
+      {"query": "a", "mode": "fuzzy"}                  | BAD_MODE
+      {"query": "a", "mode": 1}                        | BAD_MODE
+      {"query": "a", "fusion": "max"}                  | BAD_FUSION
+      {"query": "a", "fusion": "weighted", "dense_weight": 2} | BAD_FUSION
+      {"query": "a", "dense_weight": 0.5}              | BAD_FUSION
+      {"query": "a", "recency_half_life": "soon"}      | BAD_RECENCY
+      {"query": "a", "recency_half_life": 7}           | BAD_RECENCY
+      {"query": "a", "recency_half_life": "0d"}        | BAD_RECENCY
+      {"query": "a", "mode": "hybrid", "min_score": 0.5} | BAD_MIN_SCORE
       {"query": "a", "filter": {"a.b": "x"}}           | UNKNOWN_FILTER_KEY
       {"query": "a", "filter": {"x\\" or 1==1": "x"}}  | UNKNOWN_FILTER_KEY
       {"query": "a", "topk": 3}                        | UNKNOWN_FIELD
@@ -109,10 +130,45 @@ class SearchRequestParserTest {
   void shouldOnlyAcceptConfiguredFilterKeysWhenTheyAreListed() {
     SearchRequestParser strict = new SearchRequestParser(new SearchLimits(5, 10, 100, "default", Set.of("kind")));
     assertThat(strict.parse(json("{\"query\":\"q\",\"filter\":{\"kind\":\"note\"}}")).filter())
-        .containsExactly(Map.entry("kind", "note"));
+        .isEqualTo(MetadataFilter.ofStrings(Map.of("kind", "note")));
     assertThatThrownBy(() -> strict.parse(json("{\"query\":\"q\",\"filter\":{\"author\":\"me\"}}")))
         .isInstanceOfSatisfying(RequestRejectedException.class,
             e -> assertThat(e.code()).isEqualTo(ErrorCode.UNKNOWN_FILTER_KEY))
         .hasMessageContaining("author").hasMessageContaining("[kind]");
+  }
+
+  @Test
+  void shouldReadTheIssuesTypedFiltersAndTheSearchOptions() {
+    SearchRequest request = parser.parse(json("""
+        {"query": "q", "mode": "HYBRID", "fusion": "weighted", "dense_weight": 0.7, "recency_half_life": "7d",
+         "filter": {"priority": 1, "done": false, "kind": "note", "status": {"in": ["open", "blocked"]},
+                    "score": {"gte": 0.5, "lt": 2}, "owner": {"eq": "ana", "in": null},
+                    "@timestamp": {"gte": "2026-11-01T00:00:00Z", "lt": 1764547200000}}}"""));
+    assertThat(request.mode()).isEqualTo(dev.tier0.milvus.SearchMode.HYBRID);
+    assertThat(request.fusion()).isEqualTo(dev.tier0.milvus.Fusion.weighted(0.7f));
+    assertThat(request.recencyHalfLife()).isEqualTo(java.time.Duration.ofDays(7));
+    assertThat(request.filter().conditions()).containsExactly(
+        new MetadataFilter.Equals("priority", java.math.BigDecimal.ONE),
+        new MetadataFilter.Equals("done", false),
+        new MetadataFilter.Equals("kind", "note"),
+        new MetadataFilter.In("status", java.util.List.of("open", "blocked")),
+        new MetadataFilter.Range("score", null, new java.math.BigDecimal("0.5"), new java.math.BigDecimal("2"), null),
+        new MetadataFilter.Equals("owner", "ana"));
+    assertThat(request.filter().time()).isEqualTo(
+        new MetadataFilter.TimeRange(null, 1_793_491_200_000L, 1_764_547_200_000L, null));
+  }
+
+  @Test
+  void shouldNameTheReasonOfABadFilter() {
+    assertThatThrownBy(() -> parser.parse(json("{\"query\":\"q\",\"filter\":{\"n\":{\"in\":[1,\"1\"]}}}")))
+        .hasMessageContaining("mixes number and string");
+    assertThatThrownBy(() -> parser.parse(json("{\"query\":\"q\",\"filter\":{\"n\":{\"between\":[1,2]}}}")))
+        .hasMessageContaining("unknown operator 'between'").hasMessageContaining("eq, gt, gte, in, lt, lte");
+    StringBuilder many = new StringBuilder("[");
+    for (int i = 0; i <= MetadataFilter.MAX_IN_VALUES; i++) {
+      many.append(i == 0 ? "" : ",").append(i);
+    }
+    assertThatThrownBy(() -> parser.parse(json("{\"query\":\"q\",\"filter\":{\"n\":{\"in\":" + many + "]}}}")))
+        .hasMessageContaining("65 values, over the limit of 64");
   }
 }
