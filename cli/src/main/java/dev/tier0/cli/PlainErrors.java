@@ -25,8 +25,9 @@ final class PlainErrors {
       return "\n  fix: is the server running and the address right? (--bootstrap-servers / milvus.uri)";
     }
     if (lower.contains("model") && lower.contains("spec")) {
-      return "\n  fix: a model directory needs model.onnx, tokenizer.json and tier0-model.json"
-          + " (native/export/tier0-export export writes all three)";
+      return "\n  fix: a model directory needs tier0-model.json, tokenizer.json and the graph(s) the spec names"
+          + " (model.onnx, or graphs/ + token-embeddings.bin for a --target coreml export); the message above"
+          + " names the field at fault (native/README.md describes the format)";
     }
     return "";
   }

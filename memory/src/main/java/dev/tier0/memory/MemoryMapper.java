@@ -4,6 +4,7 @@ import dev.tier0.memory.MappingResult.Delete;
 import dev.tier0.memory.MappingResult.Rejected;
 import dev.tier0.memory.MappingResult.Skipped;
 import dev.tier0.memory.MappingResult.Upsert;
+import java.util.ArrayList;
 import java.util.Base64;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -17,6 +18,9 @@ import java.util.Set;
  * Streams app so both read text, id, tenant and metadata the same way. Thread-safe and allocation-light.
  */
 public final class MemoryMapper {
+  /** Hard cap on metadata nesting at mapping time: the upper bound of record.metadata.max.depth. */
+  public static final int MAX_METADATA_NESTING = 1000;
+
   private final MappingConfig config;
   /** Top-level fields consumed as text/id/tenant: not repeated in metadata. */
   private final Set<String> consumedFields;
@@ -236,20 +240,40 @@ public final class MemoryMapper {
     return metadata;
   }
 
-  /** Metadata is stored as JSON: bytes become base64, nested maps and lists are kept. */
+  /**
+   * Metadata is stored as JSON: bytes become base64, nested maps and lists are kept. The copy is bounded: a value
+   * nested deeper than {@link #MAX_METADATA_NESTING} is rejected here, before any recursion deep enough to overflow
+   * a thread's stack (a 990-deep JSON value did, and killed the stream thread before the writer's own
+   * record.metadata.max.depth check could see it). Plain loops, not streams: a lambda per level tripled the frames.
+   */
   private static Object jsonSafe(Object value) {
+    return jsonSafe(value, 1);
+  }
+
+  private static Object jsonSafe(Object value, int depth) {
     if (value instanceof byte[] bytes) {
       return Base64.getEncoder().encodeToString(bytes);
     }
+    if (!(value instanceof Map<?, ?>) && !(value instanceof List<?>)) {
+      return value;
+    }
+    if (depth > MAX_METADATA_NESTING) {
+      throw new RejectedRecord("metadata nests more than " + MAX_METADATA_NESTING
+          + " levels of objects and arrays (the most record.metadata.max.depth allows)");
+    }
     if (value instanceof Map<?, ?> map) {
       Map<String, Object> copy = new LinkedHashMap<>();
-      map.forEach((k, v) -> copy.put(String.valueOf(k), jsonSafe(v)));
+      for (Map.Entry<?, ?> e : map.entrySet()) {
+        copy.put(String.valueOf(e.getKey()), jsonSafe(e.getValue(), depth + 1));
+      }
       return copy;
     }
-    if (value instanceof List<?> list) {
-      return list.stream().map(MemoryMapper::jsonSafe).toList();
+    List<?> list = (List<?>) value;
+    List<Object> copy = new ArrayList<>(list.size());
+    for (Object item : list) {
+      copy.add(jsonSafe(item, depth + 1));
     }
-    return value;
+    return copy;
   }
 
   private static int unpairedSurrogate(String s) {

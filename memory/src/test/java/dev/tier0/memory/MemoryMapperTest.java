@@ -163,6 +163,33 @@ class MemoryMapperTest {
     assertThat(rejection(mapper.map(record(" ", "t")))).contains("record key is blank");
   }
 
+  /** The new user's 990-deep record killed a stream thread with a StackOverflowError inside the mapping. */
+  @Test
+  void shouldMapDeeplyNestedMetadataWithoutOverflowingASmallStackAndRejectWhatIsDeeperThanTheCap() throws Exception {
+    MemoryMapper mapper = new MemoryMapper(MappingConfig.builder().build());
+    Object[] results = new Object[2];
+    Thread small = new Thread(null, () -> {
+      try {
+        results[0] = mapper.map(record("k", Map.of("text", "deep", "m", nested(990))));
+        results[1] = mapper.map(record("k", Map.of("text", "deeper", "m", nested(MemoryMapper.MAX_METADATA_NESTING + 5))));
+      } catch (Throwable t) {
+        results[0] = t;
+      }
+    }, "small-stack", 512 * 1024);
+    small.start();
+    small.join();
+    assertThat(results[0]).isInstanceOf(Upsert.class);
+    assertThat(rejection((MappingResult) results[1])).contains("metadata nests more than 1000 levels");
+  }
+
+  private static Object nested(int levels) {
+    Object value = 1;
+    for (int i = 0; i < levels; i++) {
+      value = List.of(value);
+    }
+    return value;
+  }
+
   @Test
   void shouldCountTheTextCapInUtf8Bytes() {
     MemoryMapper mapper = new MemoryMapper(MappingConfig.builder().maxTextBytes(6).build());

@@ -6,6 +6,7 @@ import dev.tier0.embed.EngineOptions;
 import dev.tier0.embed.ExecutionProvider;
 import dev.tier0.memory.IdStrategy;
 import dev.tier0.memory.MappingConfig;
+import dev.tier0.memory.MemoryMapper;
 import dev.tier0.milvus.MilvusConfig;
 import dev.tier0.milvus.VectorType;
 import java.nio.file.Path;
@@ -230,7 +231,7 @@ public final class SharedConfig {
                 + "the write, so it cannot make Milvus refuse its whole batch. Milvus's own limit is "
                 + MILVUS_JSON_MAX_BYTES + ".",
             RECORD_GROUP, ++order, Width.SHORT, "Metadata size cap (bytes)")
-        .define(RECORD_METADATA_MAX_DEPTH, Type.INT, 64, Range.between(1, 1000), Importance.LOW,
+        .define(RECORD_METADATA_MAX_DEPTH, Type.INT, 64, Range.between(1, MemoryMapper.MAX_METADATA_NESTING), Importance.LOW,
             "Deepest nesting of objects and arrays in metadata: a record nested deeper is rejected (dead-letter "
                 + "queue) before the write. Milvus Lite fails on about 990 levels.",
             RECORD_GROUP, ++order, Width.SHORT, "Metadata depth cap")
