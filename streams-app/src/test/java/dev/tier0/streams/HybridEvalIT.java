@@ -83,6 +83,14 @@ class HybridEvalIT {
     runs.put("keyword", new SearchOptions(null, SearchMode.KEYWORD, null, null, null));
     runs.put("hybrid", new SearchOptions(null, SearchMode.HYBRID, null, null, null));
     runs.put("weighted", new SearchOptions(null, SearchMode.HYBRID, Fusion.weighted(0.7f), null, null));
+    // the fusion grid over the same loaded collection: RRF k and the weighted ranker's dense weight
+    for (int k : new int[] {5, 10, 20, 60, 100}) {
+      runs.put("rrf k=" + k, new SearchOptions(null, SearchMode.HYBRID, new Fusion(Fusion.Kind.RRF, k, 0.5f), null, null));
+    }
+    for (float w : new float[] {0.5f, 0.6f, 0.7f, 0.8f, 0.9f}) {
+      runs.put("w " + w, new SearchOptions(null, SearchMode.HYBRID, Fusion.weighted(w), null, null));
+    }
+    List<String> detailed = List.of("dense", "keyword", "hybrid", "weighted");
     Map<String, Map<String, Score>> scores = new java.util.LinkedHashMap<>();
     try (MilvusLite lite = MilvusLite.start(dir.resolve("milvus"));
          MemoryStore store = MemoryStore.connect(MilvusConfig.builder().uri(lite.uri()).collection("eval").build())) {
@@ -113,16 +121,16 @@ class HybridEvalIT {
         }
       }
     }
-    StringBuilder table = new StringBuilder(String.format("%n%-10s %-8s %-11s %-7s %-7s%n", "set", "mode",
+    StringBuilder table = new StringBuilder(String.format("%n%-10s %-12s %-11s %-7s %-7s%n", "set", "mode",
         "queries", "hit@1", "hit@3"));
     for (String set : List.of("exact", "paraphrase")) {
       for (String mode : runs.keySet()) {
         Score s = scores.get(mode).get(set);
-        table.append(String.format("%-10s %-8s %-11d %-7s %-7s%n", set, mode, s.queries,
+        table.append(String.format("%-10s %-12s %-11d %-7s %-7s%n", set, mode, s.queries,
             s.hit1 + "/" + s.queries, s.hit3 + "/" + s.queries));
       }
     }
-    for (String mode : runs.keySet()) {
+    for (String mode : detailed) {
       table.append(mode).append(" misses (not in top 3): ")
           .append(scores.get(mode).values().stream().flatMap(s -> s.misses.stream()).toList()).append('\n');
       table.append(mode).append(" not first (query -> top hit): ")
