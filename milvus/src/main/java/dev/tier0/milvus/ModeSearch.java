@@ -9,7 +9,6 @@ import io.milvus.v2.service.vector.request.SearchReq;
 import io.milvus.v2.service.vector.request.data.BaseVector;
 import io.milvus.v2.service.vector.request.data.EmbeddedText;
 import io.milvus.v2.service.vector.request.ranker.RRFRanker;
-import io.milvus.v2.service.vector.request.ranker.WeightedRanker;
 import io.milvus.v2.service.vector.response.SearchResp;
 import java.util.ArrayList;
 import java.util.List;
@@ -95,7 +94,7 @@ final class ModeSearch {
 
     static CreateCollectionReq.Function ranker(Fusion fusion) {
         if (fusion.kind() == Fusion.Kind.WEIGHTED) {
-            return WeightedRanker.builder().weights(List.of(fusion.denseWeight(), 1f - fusion.denseWeight())).build();
+            return new NormalizedWeightedRanker(List.of(fusion.denseWeight(), 1f - fusion.denseWeight()));
         }
         return RRFRanker.builder().k(fusion.rrfK()).build();
     }

@@ -8,7 +8,7 @@ import java.time.Duration;
  *
  * @param text     the query text; required for keyword and hybrid modes
  * @param mode     null = hybrid where the collection has the BM25 field, else dense
- * @param fusion   null = {@link Fusion#rrf()}
+ * @param fusion   null = {@link Fusion#defaultFusion()} (weighted, dense 0.7)
  * @param filter   null = none; AND-combined with the query's equality map and the tenant
  * @param recency  null = no time decay
  */
@@ -16,7 +16,7 @@ public record SearchOptions(String text, SearchMode mode, Fusion fusion, Metadat
     public static final SearchOptions NONE = new SearchOptions(null, SearchMode.DENSE, null, null, null);
 
     public SearchOptions {
-        fusion = fusion == null ? Fusion.rrf() : fusion;
+        fusion = fusion == null ? Fusion.defaultFusion() : fusion;
         filter = filter == null ? MetadataFilter.NONE : filter;
     }
 

@@ -97,6 +97,9 @@ class HybridSearchIT {
         SearchResult result = store.searchMemories(new SearchQuery(TestVectors.randomUnit(RANDOM, DIM), "beta", 3,
                 null, 0, null, new SearchOptions("zx1005", SearchMode.HYBRID, Fusion.weighted(0.2f), null, null)));
         assertThat(result.hits().get(0).id()).isEqualTo("beta-5");
+        // norm_score is sent: each leg is mapped into [0, 1] before the weighted sum, so the fused score is too
+        // (without it the raw BM25 score of the rare token, times 0.8, is above 1)
+        assertThat(result.hits().get(0).score()).isBetween(0f, 1f);
     }
 
     @Test

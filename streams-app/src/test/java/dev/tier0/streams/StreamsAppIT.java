@@ -178,10 +178,10 @@ class StreamsAppIT {
         if (reply.at("/hits/0/id").asText().equals(target.id())) {
           topHitRight++;
         }
-        // the default mode is hybrid (RRF, k = 60): a query equal to a stored text is first in both legs
+        // the default mode is hybrid, weighted dense 0.7 over legs normalised into [0, 1]: the dense leg alone
+        // gives at most 0.7, so a query equal to a stored text scores above that only if the keyword leg found it
         assertThat(reply.at("/mode").asText()).isEqualTo("hybrid");
-        assertThat(reply.at("/hits/0/score").floatValue())
-            .isCloseTo(2f / 61, org.assertj.core.data.Offset.offset(1e-5f));
+        assertThat(reply.at("/hits/0/score").floatValue()).isGreaterThan(0.75f).isLessThanOrEqualTo(1f);
       }
       assertThat(topHitRight).as("queries equal to a stored text find it first").isEqualTo(REQUESTS_IN_FLIGHT);
     }

@@ -54,10 +54,10 @@ public final class SearchCommand implements Callable<Integer> {
   @Option(names = {"-m", "--mode"}, description = "dense, keyword or hybrid (default: hybrid where the collection supports it).")
   String mode;
 
-  @Option(names = "--fusion", description = "Hybrid fusion: rrf (default) or weighted.")
+  @Option(names = "--fusion", description = "Hybrid fusion: weighted (default) or rrf.")
   String fusion;
 
-  @Option(names = "--dense-weight", description = "Weighted fusion: the dense leg's weight in [0, 1] (default 0.5).")
+  @Option(names = "--dense-weight", description = "Weighted fusion: the dense leg's weight in [0, 1] (default 0.7).")
   Float denseWeight;
 
   @Option(names = "--recency", paramLabel = "HALF_LIFE", description = "Favour newer memories, e.g. 7d, 12h.")

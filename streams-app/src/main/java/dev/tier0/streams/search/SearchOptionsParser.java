@@ -36,7 +36,14 @@ final class SearchOptionsParser {
   }
 
   static Fusion fusion(JsonNode fusion, JsonNode denseWeight) {
-    String kind = absent(fusion) ? "rrf" : fusion.isTextual() ? fusion.textValue().toLowerCase(Locale.ROOT) : null;
+    if (absent(fusion)) {
+      if (!absent(denseWeight)) {
+        throw new RequestRejectedException(ErrorCode.BAD_FUSION,
+            "\"dense_weight\" applies to \"fusion\": \"weighted\" only (name it with the weight)");
+      }
+      return null; // the default, Fusion.defaultFusion()
+    }
+    String kind = fusion.isTextual() ? fusion.textValue().toLowerCase(Locale.ROOT) : null;
     if (!"rrf".equals(kind) && !"weighted".equals(kind)) {
       throw new RequestRejectedException(ErrorCode.BAD_FUSION, "\"fusion\" must be \"rrf\" or \"weighted\", was "
           + abbreviate(String.valueOf(fusion)));
@@ -46,11 +53,12 @@ final class SearchOptionsParser {
         throw new RequestRejectedException(ErrorCode.BAD_FUSION,
             "\"dense_weight\" applies to \"fusion\": \"weighted\" only");
       }
-      return absent(fusion) ? null : Fusion.rrf();
+      return Fusion.rrf();
     }
-    if (absent(denseWeight)) {
-      return Fusion.weighted(0.5f);
-    }
+    return absent(denseWeight) ? Fusion.weighted(Fusion.DEFAULT_DENSE_WEIGHT) : weighted(denseWeight);
+  }
+
+  private static Fusion weighted(JsonNode denseWeight) {
     if (!denseWeight.isNumber() || !(denseWeight.doubleValue() >= 0 && denseWeight.doubleValue() <= 1)) {
       throw new RequestRejectedException(ErrorCode.BAD_FUSION, "\"dense_weight\" must be a number in [0, 1], was "
           + abbreviate(denseWeight.toString()));

@@ -14,7 +14,7 @@ import java.util.Objects;
  * @param filter            typed conditions on metadata and the record timestamp; never an expression
  * @param minScore          null = no threshold (cosine; dense mode only)
  * @param mode              null = the server's default (hybrid where the collection has the BM25 field)
- * @param fusion            null = RRF
+ * @param fusion            null = the default, weighted with dense 0.7
  * @param recencyHalfLife   null = no time decay
  */
 public record SearchRequest(String query, String tenant, int topK, MetadataFilter filter, Float minScore,

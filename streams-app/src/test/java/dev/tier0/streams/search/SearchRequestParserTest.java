@@ -138,6 +138,17 @@ class SearchRequestParserTest {
   }
 
   @Test
+  void shouldLeaveTheFusionToTheDefaultAndGiveWeightedItsDefaultWeight() {
+    assertThat(parser.parse(json("{\"query\": \"q\"}")).fusion()).isNull();
+    assertThat(new dev.tier0.milvus.SearchOptions("q", null, null, null, null).fusion())
+        .isEqualTo(dev.tier0.milvus.Fusion.weighted(0.7f));
+    assertThat(parser.parse(json("{\"query\": \"q\", \"fusion\": \"weighted\"}")).fusion())
+        .isEqualTo(dev.tier0.milvus.Fusion.weighted(0.7f));
+    assertThat(parser.parse(json("{\"query\": \"q\", \"fusion\": \"rrf\"}")).fusion())
+        .isEqualTo(dev.tier0.milvus.Fusion.rrf());
+  }
+
+  @Test
   void shouldReadTheIssuesTypedFiltersAndTheSearchOptions() {
     SearchRequest request = parser.parse(json("""
         {"query": "q", "mode": "HYBRID", "fusion": "weighted", "dense_weight": 0.7, "recency_half_life": "7d",
