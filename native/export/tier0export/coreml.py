@@ -344,13 +344,19 @@ def _layer_norm(b, x, prefix, weights, eps, scope):
                 axis=-1, epsilon=float(eps))
 
 
+def bert_embeddings(b, weights, embeds, seq):
+    """Word embeddings (the graph input) plus the constant position (0..seq-1) and token-type-0 rows, before
+    the embeddings LayerNorm: the same in every layout."""
+    extra = weights["embeddings.position_embeddings.weight"][:seq] + weights["embeddings.token_type_embeddings.weight"][0]
+    return b.op("Add", [embeds, b.const(f"position_and_type_{seq}", extra[None])], "/embeddings")
+
+
 def bert_forward(b, cfg, weights, embeds, mask, batch, seq):
     """BertModel forward from word embeddings (token type 0); returns hidden_states[1..L]."""
     d, heads = cfg["hidden"], cfg["heads"]
     hd = d // heads
-    extra = weights["embeddings.position_embeddings.weight"][:seq] + weights["embeddings.token_type_embeddings.weight"][0]
-    h = b.op("Add", [embeds, b.const(f"position_and_type_{seq}", extra[None])], "/embeddings")
-    h = _layer_norm(b, h, "embeddings.LayerNorm", weights, cfg["eps"], "/embeddings/LayerNorm")
+    h = _layer_norm(b, bert_embeddings(b, weights, embeds, seq), "embeddings.LayerNorm", weights, cfg["eps"],
+                    "/embeddings/LayerNorm")
     bias = _padding_bias(b, mask, batch, seq, causal=False)
     scale = b.const("attn_scale", np.float32(hd ** -0.5))
     inv_sqrt2 = b.const("inv_sqrt2", np.float32(1 / math.sqrt(2)))

@@ -16,7 +16,7 @@ measured here.
 """
 import numpy as np
 
-from .coreml import MASKED, _rms_norm, _rotary_tables, _rotate_half_matrix
+from .coreml import MASKED, _rms_norm, _rotary_tables, _rotate_half_matrix, bert_embeddings
 
 
 def to_channels_first(b, x, batch, seq, dim):
@@ -138,9 +138,7 @@ def bert_forward(b, cfg, weights, embeds, mask, batch, seq):
     import math
     dim, heads = cfg["hidden"], cfg["heads"]
     hd = dim // heads
-    extra = weights["embeddings.position_embeddings.weight"][:seq] + weights["embeddings.token_type_embeddings.weight"][0]
-    h = b.op("Add", [embeds, b.const(f"position_and_type_{seq}", extra[None])], "/embeddings")
-    h = to_channels_first(b, h, batch, seq, dim)
+    h = to_channels_first(b, bert_embeddings(b, weights, embeds, seq), batch, seq, dim)
     h = _layer_norm(b, h, "embeddings.LayerNorm", weights, cfg["eps"], dim, "/embeddings/LayerNorm")
     bias = _key_bias(b, mask, batch, seq, causal=False)
     scale = b.const("attn_scale", np.float32(hd ** -0.5))
