@@ -57,6 +57,22 @@ public final class MilvusVectorStore implements VectorStore, AutoCloseable {
   }
 
   @Override
+  public void deleteMemories(Collection<String> memoryIds) {
+    call(s -> {
+      s.deleteMemories(memoryIds);
+      return null;
+    });
+  }
+
+  @Override
+  public void deleteChunksFrom(java.util.Map<String, Integer> chunkCounts) {
+    call(s -> {
+      s.deleteChunksFrom(chunkCounts);
+      return null;
+    });
+  }
+
+  @Override
   public List<Hit> search(SearchQuery query) {
     return call(s -> s.search(query));
   }

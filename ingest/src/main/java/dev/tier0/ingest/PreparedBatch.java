@@ -12,7 +12,7 @@ import java.util.List;
 public final class PreparedBatch {
   private final List<WriteRequest> requests;
   private final Outcome[] outcomes;
-  private final StoredMemory[] rows;
+  private final List<StoredMemory>[] rows;
   private long embedNanos;
   private long storeNanos;
   private int transientFailures;
@@ -20,7 +20,9 @@ public final class PreparedBatch {
   PreparedBatch(List<WriteRequest> requests) {
     this.requests = List.copyOf(requests);
     this.outcomes = new Outcome[this.requests.size()];
-    this.rows = new StoredMemory[this.requests.size()];
+    @SuppressWarnings("unchecked")
+    List<StoredMemory>[] empty = new List[this.requests.size()];
+    this.rows = empty;
   }
 
   /** The requests, in the order given to prepare. */
@@ -75,12 +77,13 @@ public final class PreparedBatch {
     return outcomes[i] == null || outcomes[i] instanceof Outcome.Unavailable;
   }
 
-  StoredMemory row(int i) {
+  /** The rows of request i: one per passage of its memory. */
+  List<StoredMemory> rows(int i) {
     return rows[i];
   }
 
-  void row(int i, StoredMemory row) {
-    rows[i] = row;
+  void rows(int i, List<StoredMemory> memoryRows) {
+    rows[i] = List.copyOf(memoryRows);
   }
 
   void addEmbedNanos(long nanos) {

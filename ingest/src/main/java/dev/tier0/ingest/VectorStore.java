@@ -19,6 +19,16 @@ public interface VectorStore {
   /** Removes the rows with these ids; ids not present are no error. */
   void delete(Collection<String> ids);
 
+  /** Removes every row (every chunk) of these memories; ids not present are no error. */
+  void deleteMemories(Collection<String> memoryIds);
+
+  /**
+   * Removes each memory's chunks from its new chunk count on (what a longer earlier version left behind).
+   *
+   * @param chunkCounts memory id -> chunks it has now
+   */
+  void deleteChunksFrom(java.util.Map<String, Integer> chunkCounts);
+
   /** Nearest memories within the query's tenant, best first. */
   List<Hit> search(SearchQuery query);
 

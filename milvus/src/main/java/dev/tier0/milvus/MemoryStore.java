@@ -145,6 +145,36 @@ public final class MemoryStore implements AutoCloseable {
         }
     }
 
+    /** Removes every row (every chunk) of these memories; ids not present are no error. */
+    public void deleteMemories(Collection<String> memoryIds) {
+        List<String> all = new ArrayList<>(memoryIds);
+        for (int from = 0; from < all.size(); from += DELETE_IDS_PER_REQUEST) {
+            List<String> part = all.subList(from, Math.min(all.size(), from + DELETE_IDS_PER_REQUEST));
+            DeleteReq request = DeleteReq.builder().databaseName(config.database())
+                    .collectionName(config.collection()).filter(FilterExpressions.memoryIdIn(part)).build();
+            write("delete " + part.size() + " memories", () -> client.delete(request));
+        }
+    }
+
+    /**
+     * Removes the chunks of each memory from its new chunk count on: what an earlier, longer version left. Called
+     * after the new chunks are upserted, so a crash between the two leaves extra rows (a replay removes them),
+     * never a memory without rows.
+     *
+     * @param chunkCounts memory id -> chunks it has now (>= 1)
+     */
+    public void deleteChunksFrom(Map<String, Integer> chunkCounts) {
+        List<Map.Entry<String, Integer>> all = new ArrayList<>(chunkCounts.entrySet());
+        for (int from = 0; from < all.size(); from += DELETE_IDS_PER_REQUEST) {
+            Map<String, Integer> part = new java.util.LinkedHashMap<>();
+            all.subList(from, Math.min(all.size(), from + DELETE_IDS_PER_REQUEST))
+                    .forEach(e -> part.put(e.getKey(), e.getValue()));
+            DeleteReq request = DeleteReq.builder().databaseName(config.database())
+                    .collectionName(config.collection()).filter(FilterExpressions.chunksFrom(part)).build();
+            write("delete stale chunks of " + part.size() + " memories", () -> client.delete(request));
+        }
+    }
+
     /** Nearest memories of one tenant, best first; the tenant condition is always part of the filter. */
     public List<Hit> search(SearchQuery query) {
         encoder(); // learns the dimension of an existing collection when ensureCollection was not called
@@ -164,6 +194,8 @@ public final class MemoryStore implements AutoCloseable {
                 .metricType(IndexParam.MetricType.COSINE)
                 .data(List.of(queryVector(query.vector())))
                 .topK(query.topK())
+                // top_k counts memories: the best passage of each of up to topK memories
+                .groupByFieldName(CollectionSpec.MEMORY_ID)
                 .filter(filter)
                 .searchParams(Map.of("ef", ef))
                 .outputFields(CollectionSpec.OUTPUT_FIELDS)
@@ -180,12 +212,59 @@ public final class MemoryStore implements AutoCloseable {
             if (query.minScore() != null && score < query.minScore()) {
                 continue;
             }
-            Map<String, Object> entity = r.getEntity();
-            Object id = entity.getOrDefault(CollectionSpec.ID, r.getId());
-            hits.add(new Hit(String.valueOf(id), score, (String) entity.get(CollectionSpec.TEXT),
-                    JsonValues.toMap(entity.get(CollectionSpec.METADATA))));
+            hits.add(hit(r.getEntity(), r.getId(), score));
         }
-        return hits;
+        return withMemoryTexts(hits, query.tenant());
+    }
+
+    private static Hit hit(Map<String, Object> entity, Object rowId, float score) {
+        String passage = (String) entity.get(CollectionSpec.TEXT);
+        String memoryId = (String) entity.getOrDefault(CollectionSpec.MEMORY_ID, String.valueOf(rowId));
+        int count = intValue(entity.get(CollectionSpec.CHUNK_COUNT), 1);
+        String memoryText = (String) entity.get(CollectionSpec.MEMORY_TEXT);
+        String text = count == 1 || memoryText == null || memoryText.isEmpty() ? passage : memoryText;
+        return new Hit(memoryId, score, text, JsonValues.toMap(entity.get(CollectionSpec.METADATA)), passage,
+                intValue(entity.get(CollectionSpec.CHUNK_INDEX), 0), count,
+                intValue(entity.get(CollectionSpec.SPAN_START), 0),
+                intValue(entity.get(CollectionSpec.SPAN_END), passage == null ? 0 : passage.length()),
+                Boolean.TRUE.equals(entity.get(CollectionSpec.TRUNCATED)));
+    }
+
+    /**
+     * A hit whose best passage is not chunk 0 of a memory of several chunks gets the memory's whole text from chunk
+     * 0 (where it is kept once): one query by primary key for all such hits.
+     */
+    private List<Hit> withMemoryTexts(List<Hit> hits, String tenant) {
+        List<String> wanted = new ArrayList<>();
+        for (Hit h : hits) {
+            if (h.chunkCount() > 1 && h.chunkIndex() != 0) {
+                wanted.add(Chunk.rowId(h.id(), 0));
+            }
+        }
+        if (wanted.isEmpty()) {
+            return hits;
+        }
+        QueryReq request = QueryReq.builder().databaseName(config.database()).collectionName(config.collection())
+                .filter(FilterExpressions.tenantAndMetadata(tenant, null) + " and " + FilterExpressions.idIn(wanted))
+                .outputFields(List.of(CollectionSpec.MEMORY_ID, CollectionSpec.MEMORY_TEXT))
+                .consistencyLevel(ConsistencyLevel.SESSION).build();
+        QueryResp response = readLoaded("read memory texts", () -> client.query(request));
+        Map<String, String> texts = new java.util.HashMap<>();
+        for (QueryResp.QueryResult r : response.getQueryResults()) {
+            texts.put((String) r.getEntity().get(CollectionSpec.MEMORY_ID),
+                    (String) r.getEntity().get(CollectionSpec.MEMORY_TEXT));
+        }
+        List<Hit> out = new ArrayList<>(hits.size());
+        for (Hit h : hits) {
+            String text = texts.get(h.id());
+            out.add(text == null || text.isEmpty() ? h : new Hit(h.id(), h.score(), text, h.metadata(), h.passage(),
+                    h.chunkIndex(), h.chunkCount(), h.spanStart(), h.spanEnd(), h.truncated()));
+        }
+        return out;
+    }
+
+    private static int intValue(Object value, int fallback) {
+        return value instanceof Number n ? n.intValue() : fallback;
     }
 
     /** Number of stored memories, read with strong consistency (for tests and the CLI, not the hot path). */
@@ -195,6 +274,15 @@ public final class MemoryStore implements AutoCloseable {
         QueryResp response = readLoaded("count", () -> client.query(request));
         Object value = response.getQueryResults().get(0).getEntity().get("count(*)");
         return ((Number) value).longValue();
+    }
+
+    /** Rows (chunks) stored for one memory, read with strong consistency (for tests and tools). */
+    public long countChunks(String memoryId) {
+        QueryReq request = QueryReq.builder().databaseName(config.database()).collectionName(config.collection())
+                .filter(FilterExpressions.memoryIdIn(List.of(memoryId))).outputFields(List.of("count(*)"))
+                .consistencyLevel(ConsistencyLevel.STRONG).build();
+        QueryResp response = readLoaded("count chunks", () -> client.query(request));
+        return ((Number) response.getQueryResults().get(0).getEntity().get("count(*)")).longValue();
     }
 
     @Override
@@ -235,9 +323,17 @@ public final class MemoryStore implements AutoCloseable {
         List<String> problems = wanted.differences(existing);
         if (!problems.isEmpty()) {
             throw new SchemaMismatchException("collection '" + config.collection() + "' does not match tier0's schema: "
-                    + String.join("; ", problems) + ". Use another collection name, or migrate it yourself;"
-                    + " tier0 never drops or alters existing data.");
+                    + String.join("; ", problems) + ". " + migrationHint(problems) + "Use another collection name, or"
+                    + " migrate it yourself; tier0 never drops or alters existing data.");
         }
+    }
+
+    /** A collection made before passages (issue 12) lacks the chunk fields: name the way out. */
+    private static String migrationHint(List<String> problems) {
+        boolean older = problems.stream().anyMatch(p -> CollectionSpec.CHUNK_FIELDS.stream()
+                .anyMatch(f -> p.startsWith("field '" + f + "' is missing")));
+        return older ? "It was made by a tier0 version that stored one row per memory: point milvus.collection at a"
+                + " new collection and replay the ingest topic into it (README: 'Migrating a collection'). " : "";
     }
 
     private void ensureIndex(IndexParam index) {

@@ -206,7 +206,8 @@ public final class SearchProcessor implements Processor<byte[], byte[], byte[], 
       SearchRequest request = answer.request;
       answer.hits = index.search(new SearchQuery(answer.vector, request.tenant(), request.topK(), request.filter(),
               0, request.minScore())).stream()
-          .map(h -> new SearchHit(h.id(), h.score(), h.text(), h.metadata())).toList();
+          .map(h -> new SearchHit(h.id(), h.score(), h.text(), h.metadata(), h.passage(), h.chunkIndex(),
+              h.chunkCount(), h.spanStart(), h.spanEnd(), h.truncated())).toList();
       answer.searchMs = elapsedMs(start);
       metrics.searchTimer().record(System.nanoTime() - start);
     } catch (TransientStoreException e) {
