@@ -14,6 +14,12 @@ import org.apache.kafka.common.config.AbstractConfig;
  *                     {@code maxPerMemory} and marks the memory truncated; {@link Overflow#REJECT} dead-letters it
  */
 public record ChunkSettings(int maxTokens, int overlapTokens, int maxPerMemory, Overflow overflow) {
+  /**
+   * A paragraph, not a page: all-MiniLM-L6-v2 was trained on inputs of 128 tokens, and a 20-token fact in a
+   * 256-token passage is diluted by mean pooling (the garden-shed key in ChunkedMemoriesIT scored 0.28 in a
+   * 250-token passage, below an unrelated short memory at 0.36). Capped at the model's max_length.
+   */
+  public static final int DEFAULT_MAX_TOKENS = 128;
   public static final int DEFAULT_OVERLAP_TOKENS = 16;
   public static final int DEFAULT_MAX_PER_MEMORY = 64;
 
@@ -34,7 +40,7 @@ public record ChunkSettings(int maxTokens, int overlapTokens, int maxPerMemory, 
   }
 
   public static ChunkSettings defaults() {
-    return new ChunkSettings(0, DEFAULT_OVERLAP_TOKENS, DEFAULT_MAX_PER_MEMORY, Overflow.TRUNCATE);
+    return new ChunkSettings(DEFAULT_MAX_TOKENS, DEFAULT_OVERLAP_TOKENS, DEFAULT_MAX_PER_MEMORY, Overflow.TRUNCATE);
   }
 
   /** The settings a runtime's configuration sets (any config defined with {@link SharedConfig#defineChunk}). */

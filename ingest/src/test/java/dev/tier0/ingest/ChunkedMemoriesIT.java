@@ -80,6 +80,20 @@ class ChunkedMemoriesIT {
     return sb.toString();
   }
 
+  /** Filler text that the model cuts into exactly {@code chunks} passages under these settings. */
+  static String ofChunks(int chunks, ChunkSettings settings) {
+    for (int words = 5; ; words += 3) {
+      String text = filler(words, chunks);
+      int n = model.chunk(text, settings.maxTokens(), settings.overlapTokens()).size();
+      if (n == chunks) {
+        return text;
+      }
+      if (n > chunks) {
+        throw new IllegalStateException("no filler of exactly " + chunks + " passages");
+      }
+    }
+  }
+
   @Test
   void theGardenShedKeyInTheLastSentenceOfALongMemoryIsTheTopHit() throws Exception {
     try (MilvusVectorStore store = store("shed")) {
@@ -90,7 +104,9 @@ class ChunkedMemoriesIT {
           upsert(1, "car", "My car keys are usually on the hook in the hallway.")));
       assertThat(outcomes).containsOnly(Outcome.STORED);
       List<Hit> hits = search(store, "where is the garden shed key hidden", 2);
-      assertThat(hits.get(0).id()).isEqualTo("long");
+      assertThat(hits.get(0).id()).as("hits %s", hits.stream().map(h -> h.id() + " " + h.score() + " chunk "
+          + h.chunkIndex() + "/" + h.chunkCount() + " [" + h.spanStart() + "," + h.spanEnd() + ")").toList())
+          .isEqualTo("long");
       assertThat(hits.get(0).passage()).contains("garden shed").isEqualTo(
           longMemory.substring(hits.get(0).spanStart(), hits.get(0).spanEnd()));
       assertThat(hits.get(0).text()).isEqualTo(longMemory);
@@ -120,10 +136,11 @@ class ChunkedMemoriesIT {
   @Test
   void anUpdateToFewerChunksLeavesNoStaleChunkAndATombstoneLeavesNone() throws Exception {
     try (MilvusVectorStore store = store("updates"); MemoryStore raw = raw("updates")) {
-      IngestWriter writer = writer(store, new ChunkSettings(32, 0, 64, ChunkSettings.Overflow.TRUNCATE));
-      writer.write(List.of(upsert(0, "m", filler(270, 3))));
+      ChunkSettings small = new ChunkSettings(32, 0, 64, ChunkSettings.Overflow.TRUNCATE);
+      IngestWriter writer = writer(store, small);
+      writer.write(List.of(upsert(0, "m", ofChunks(10, small))));
       assertThat(raw.countChunks("m")).isEqualTo(10);
-      writer.write(List.of(upsert(1, "m", filler(50, 4))));
+      writer.write(List.of(upsert(1, "m", ofChunks(2, small))));
       assertThat(raw.countChunks("m")).isEqualTo(2);
       writer.write(List.of(new WriteRequest.Delete("m", new Source("memories", 0, 2, 1000L))));
       assertThat(raw.countChunks("m")).isZero();
@@ -134,7 +151,7 @@ class ChunkedMemoriesIT {
   void aCrashBetweenTheNewChunksAndTheStaleDeleteIsRepairedByTheReplay() throws Exception {
     try (MilvusVectorStore real = store("crash"); MemoryStore raw = raw("crash")) {
       ChunkSettings small = new ChunkSettings(32, 0, 64, ChunkSettings.Overflow.TRUNCATE);
-      writer(real, small).write(List.of(upsert(0, "m", filler(270, 3))));
+      writer(real, small).write(List.of(upsert(0, "m", ofChunks(10, small))));
       assertThat(raw.countChunks("m")).isEqualTo(10);
       // the "task" dies after upserting the 2 new chunks, before the stale ones are deleted (every try): nothing
       // is committed
@@ -149,11 +166,11 @@ class ChunkedMemoriesIT {
         }
       };
       List<Outcome> first = writer(dying, new ChunkSettings(32, 0, 64, ChunkSettings.Overflow.TRUNCATE)).write(
-          List.of(upsert(1, "m", filler(50, 4))));
+          List.of(upsert(1, "m", ofChunks(2, small))));
       assertThat(first.get(0)).isInstanceOf(Outcome.Unavailable.class); // offset not committed
       assertThat(raw.countChunks("m")).as("the memory is never lost: new chunks and stale ones").isEqualTo(10);
       // the restarted task replays the uncommitted record with a fresh writer
-      assertThat(writer(real, small).write(List.of(upsert(1, "m", filler(50, 4))))).containsOnly(Outcome.STORED);
+      assertThat(writer(real, small).write(List.of(upsert(1, "m", ofChunks(2, small))))).containsOnly(Outcome.STORED);
       assertThat(raw.countChunks("m")).isEqualTo(2);
     }
   }
@@ -200,7 +217,7 @@ class ChunkedMemoriesIT {
       List<Hit> runHits = search(store, longRun.substring(30_000, 30_200), 1);
       assertThat(runHits.get(0).id()).isEqualTo("run");
       assertThat(runHits.get(0).chunkCount()).isGreaterThan(1);
-      assertThat(runHits.get(0).truncated()).as("65,000 letters need more than 64 passages of 256 tokens").isTrue();
+      assertThat(runHits.get(0).truncated()).as("65,000 letters need more than 64 passages of 128 tokens").isTrue();
     }
   }
 

@@ -44,7 +44,7 @@ public final class FaultyStore implements VectorStore {
     }
     for (StoredMemory m : batch) {
       if (refuses.test(m)) {
-        throw new PermanentStoreException("invalid row " + m.id());
+        throw new PermanentStoreException("invalid row " + m.chunk().memoryId());
       }
       if (failsWhileAnswering.test(m)) {
         throw new TransientStoreException("SERVER_ERROR (server code 1): maximum recursion depth exceeded", null,

@@ -105,10 +105,12 @@ public final class SharedConfig {
   public static ConfigDef defineChunk(ConfigDef def) {
     int order = 0;
     return def
-        .define(CHUNK_MAX_TOKENS, Type.INT, 0, Range.between(0, 1 << 20), Importance.MEDIUM,
+        .define(CHUNK_MAX_TOKENS, Type.INT, 128, Range.between(0, 1 << 20), Importance.MEDIUM,
             "Tokens per passage, the model's special tokens included. A memory longer than this is stored as "
-                + "several passages (rows) under its id, so every word is searchable. 0: the model's max_length "
-                + "(256 for the bundled MiniLM); a larger value is capped at max_length.",
+                + "several passages (rows) under its id, so every word is searchable. A value over the model's "
+                + "max_length (256 for the bundled MiniLM, 32 for the Neural Engine Qwen3) is capped there; 0 means "
+                + "max_length. The default of 128 is the input length MiniLM was trained on: a fact in a shorter "
+                + "passage is less diluted by the words around it.",
             CHUNK_GROUP, ++order, Width.SHORT, "Passage size (tokens)")
         .define(CHUNK_OVERLAP_TOKENS, Type.INT, 16, Range.between(0, 1 << 20), Importance.LOW,
             "Tokens a passage repeats from the end of the one before, so a sentence cut in two is whole in one "
