@@ -108,7 +108,7 @@ class LongMemoriesIT {
     first.put("notes", json("notes", ofChunks(10)));
     for (int m = 0; m < 5; m++) {
       StringBuilder text = new StringBuilder();
-      for (int c = 0; c < 10; c++) {
+      for (int c = 0; c < 20; c++) { // about 15 tokens each: more than 10 passages of 32 tokens
         text.append("Volcano eruption report ").append(m).append('.').append(c)
             .append(": lava flows and ash clouds near the summit crater. ");
       }
