@@ -72,7 +72,10 @@ public final class IngestWriter {
   // ---- phase 1: checks, the model, rows
 
   /**
-   * Checks each request, embeds the texts of those that pass and makes their rows. Touches no store.
+   * Checks each request, cuts the texts of those that pass into passages, embeds them and makes their rows. Its
+   * one store call is a read: the stored fingerprints of the batch's memories, so a text stored before with the same
+   * model and chunk settings keeps its vectors instead of running the model again (a replay costs no embedding).
+   * A failed read only means everything is embedded; nothing is written here.
    *
    * @throws WriterFailedException when the model fails on every text of a batch of more than one
    */
@@ -90,7 +93,7 @@ public final class IngestWriter {
       } else if (request instanceof WriteRequest.Upsert upsert) {
         try {
           Map<String, Object> clean = checked(upsert.memory());
-          planned.add(plan(i, upsert.memory().text(), clean));
+          planned.add(plan(i, upsert.id(), upsert.memory().text(), clean));
         } catch (Refused e) {
           batch.settle(i, new Outcome.Rejected(e.getMessage(), null));
         }
@@ -101,9 +104,25 @@ public final class IngestWriter {
     }
     // every passage of every memory in one model call: the engine batches them by length under its token budget,
     // so a long memory costs what its tokens cost, never one model run per memory
-    long start = System.nanoTime();
-    List<List<float[]>> vectors = embed(batch, planned);
-    batch.addEmbedNanos(System.nanoTime() - start);
+    // a memory stored before with the same text and settings (a replay) keeps its vectors: no model run
+    List<List<float[]>> vectors = reusable(planned);
+    List<Planned> toEmbed = new ArrayList<>();
+    for (int k = 0; k < planned.size(); k++) {
+      if (vectors.get(k) == null) {
+        toEmbed.add(planned.get(k));
+      }
+    }
+    batch.addReused(planned.size() - toEmbed.size());
+    if (!toEmbed.isEmpty()) {
+      long start = System.nanoTime();
+      List<List<float[]>> embedded = embed(batch, toEmbed);
+      batch.addEmbedNanos(System.nanoTime() - start);
+      for (int k = 0, e = 0; k < planned.size(); k++) {
+        if (vectors.get(k) == null) {
+          vectors.set(k, embedded.get(e++));
+        }
+      }
+    }
     for (int k = 0; k < planned.size(); k++) {
       Planned p = planned.get(k);
       List<float[]> memoryVectors = vectors.get(k);
@@ -125,11 +144,55 @@ public final class IngestWriter {
 
   /** One memory's passages, before the model: which request, its metadata, the spans, whether it was cut short. */
   private record Planned(int request, Map<String, Object> metadata, List<TextSpan> spans, boolean truncated,
-                         List<String> passages) {
+                         List<String> passages, String memoryId, String fingerprint) {
+  }
+
+  /**
+   * Per planned memory, the vectors already stored for exactly these passages, or null: reused only when every
+   * passage 0..n-1 is stored with this fingerprint (text, model and chunk settings) and the same count and
+   * truncation, so a half-written earlier version is embedded again. The read is an optimisation: when the store
+   * cannot answer it, everything is embedded.
+   */
+  private List<List<float[]>> reusable(List<Planned> planned) {
+    List<List<float[]>> out = new ArrayList<>(java.util.Collections.nCopies(planned.size(), null));
+    List<dev.tier0.milvus.StoredChunk> stored;
+    try {
+      stored = store.storedChunks(planned.stream().map(Planned::memoryId).distinct().toList());
+    } catch (RuntimeException e) {
+      LOG.debug("cannot read stored fingerprints; embedding every memory of the batch", e);
+      return out;
+    }
+    if (stored.isEmpty()) {
+      return out;
+    }
+    Map<String, List<dev.tier0.milvus.StoredChunk>> byMemory = new HashMap<>();
+    stored.forEach(c -> byMemory.computeIfAbsent(c.memoryId(), k -> new ArrayList<>()).add(c));
+    for (int k = 0; k < planned.size(); k++) {
+      Planned p = planned.get(k);
+      int n = p.spans.size();
+      float[][] vectors = new float[n][];
+      int found = 0;
+      for (dev.tier0.milvus.StoredChunk c : byMemory.getOrDefault(p.memoryId, List.of())) {
+        if (c.index() < 0 || c.index() >= n) {
+          continue; // a stale passage of a longer version: it is deleted after this write
+        }
+        if (!p.fingerprint.equals(c.fingerprint()) || c.count() != n || c.truncated() != p.truncated
+            || c.vector() == null || c.vector().length != embedder.dimension() || vectors[c.index()] != null) {
+          found = -1;
+          break;
+        }
+        vectors[c.index()] = c.vector();
+        found++;
+      }
+      if (found == n) {
+        out.set(k, List.of(vectors));
+      }
+    }
+    return out;
   }
 
   /** Cuts a memory into passages; past chunk.max.per.memory it is truncated and marked, or refused. */
-  private Planned plan(int request, String text, Map<String, Object> metadata) throws Refused {
+  private Planned plan(int request, String memoryId, String text, Map<String, Object> metadata) throws Refused {
     List<TextSpan> spans;
     try {
       spans = embedder.chunk(text, chunking.maxTokens(), chunking.overlapTokens());
@@ -147,7 +210,7 @@ public final class IngestWriter {
       truncated = true;
     }
     List<String> passages = spans.stream().map(s -> s.of(text)).toList();
-    return new Planned(request, metadata, List.copyOf(spans), truncated, passages);
+    return new Planned(request, metadata, List.copyOf(spans), truncated, passages, memoryId, fingerprint(text));
   }
 
   /** The rows of one memory: one per passage, under deterministic ids; the whole text kept once, on chunk 0. */

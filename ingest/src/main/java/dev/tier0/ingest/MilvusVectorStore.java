@@ -73,6 +73,11 @@ public final class MilvusVectorStore implements VectorStore, AutoCloseable {
   }
 
   @Override
+  public List<dev.tier0.milvus.StoredChunk> storedChunks(Collection<String> memoryIds) {
+    return call(s -> s.storedChunks(memoryIds));
+  }
+
+  @Override
   public List<Hit> search(SearchQuery query) {
     return call(s -> s.search(query));
   }

@@ -16,6 +16,7 @@ public final class PreparedBatch {
   private long embedNanos;
   private long storeNanos;
   private int transientFailures;
+  private int reused;
 
   PreparedBatch(List<WriteRequest> requests) {
     this.requests = List.copyOf(requests);
@@ -57,6 +58,14 @@ public final class PreparedBatch {
     return storeNanos;
   }
 
+  /**
+   * Memories of this batch whose stored vectors were reused: the same text was stored before with the same model
+   * and chunk settings (its fingerprint matched), so the model did not run for it.
+   */
+  public int reused() {
+    return reused;
+  }
+
   /** Store calls of this batch that failed transiently (each retry that was needed counts), over every call. */
   public int transientFailures() {
     return transientFailures;
@@ -88,6 +97,10 @@ public final class PreparedBatch {
 
   void addEmbedNanos(long nanos) {
     embedNanos += nanos;
+  }
+
+  void addReused(int memories) {
+    reused += memories;
   }
 
   void transientFailure() {

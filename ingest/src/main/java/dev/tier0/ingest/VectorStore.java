@@ -29,6 +29,14 @@ public interface VectorStore {
    */
   void deleteChunksFrom(java.util.Map<String, Integer> chunkCounts);
 
+  /**
+   * The stored passages of these memories (fingerprint, count, vector), so the writer can skip the model for a
+   * text stored before with the same settings. A store that cannot tell returns nothing: everything is embedded.
+   */
+  default List<dev.tier0.milvus.StoredChunk> storedChunks(Collection<String> memoryIds) {
+    return List.of();
+  }
+
   /** Nearest memories within the query's tenant, best first. */
   List<Hit> search(SearchQuery query);
 

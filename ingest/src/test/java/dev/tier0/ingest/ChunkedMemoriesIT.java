@@ -222,6 +222,45 @@ class ChunkedMemoriesIT {
   }
 
   @Test
+  void aReplayOfUnchangedTextRunsNoEmbeddingAndStillUpdatesTheRows() throws Exception {
+    try (MilvusVectorStore store = store("replay"); MemoryStore raw = raw("replay")) {
+      ChunkSettings small = new ChunkSettings(32, 0, 64, ChunkSettings.Overflow.TRUNCATE);
+      String text = ofChunks(10, small);
+      writer(store, small).write(List.of(upsert(0, "m", text), upsert(1, "short", "a short note")));
+      java.util.concurrent.atomic.AtomicInteger embedded = new java.util.concurrent.atomic.AtomicInteger();
+      Embedder counting = new Embedder() {
+        public String modelName() { return model.modelName(); }
+        public int dimension() { return model.dimension(); }
+        public List<float[]> embedDocuments(List<String> texts) {
+          embedded.addAndGet(texts.size());
+          return model.embedDocuments(texts);
+        }
+        public List<float[]> embedQueries(List<String> queries) { return model.embedQueries(queries); }
+        public int countTokens(String t) { return model.countTokens(t); }
+        public List<dev.tier0.embed.TextSpan> chunk(String t, int max, int overlap) { return model.chunk(t, max, overlap); }
+        public String settingsFingerprint() { return model.settingsFingerprint(); }
+      };
+      IngestWriter replaying = new IngestWriter(counting, store, WriteLimits.defaults(), QUICK, small);
+      // the same records again (a replay), with a new offset: nothing to embed, rows rewritten
+      PreparedBatch replay = replaying.prepare(List.of(upsert(5, "m", text), upsert(6, "short", "a short note")));
+      replaying.store(replay);
+      assertThat(embedded.get()).as("passages embedded for a replay").isZero();
+      assertThat(replay.reused()).isEqualTo(2);
+      assertThat(replay.outcomes()).containsOnly(Outcome.STORED);
+      assertThat(raw.countChunks("m")).isEqualTo(10);
+      Hit hit = search(store, text.substring(0, 60), 1).get(0);
+      assertThat(hit.id()).isEqualTo("m");
+      // a changed text, or other chunk settings, is embedded again
+      replaying.write(List.of(upsert(7, "short", "a short note, edited")));
+      assertThat(embedded.get()).isEqualTo(1);
+      new IngestWriter(counting, store, WriteLimits.defaults(), QUICK,
+          new ChunkSettings(48, 0, 64, ChunkSettings.Overflow.TRUNCATE)).write(List.of(upsert(8, "m", text)));
+      assertThat(embedded.get()).isGreaterThan(1);
+      assertThat(raw.countChunks("m")).isLessThan(10);
+    }
+  }
+
+  @Test
   void pastTheLimitAMemoryIsRejectedWithTheReasonWhenConfigured() throws Exception {
     try (MilvusVectorStore store = store("limit")) {
       List<Outcome> outcomes = writer(store, new ChunkSettings(32, 0, 3, ChunkSettings.Overflow.REJECT))

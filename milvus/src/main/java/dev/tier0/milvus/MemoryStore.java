@@ -276,6 +276,48 @@ public final class MemoryStore implements AutoCloseable {
         return ((Number) value).longValue();
     }
 
+    /**
+     * Every stored passage of these memories with its fingerprint and vector, for skipping the model when a text
+     * comes again unchanged (a replay). Read with session consistency; one query per 1,000 memories.
+     */
+    public List<StoredChunk> storedChunks(Collection<String> memoryIds) {
+        List<String> all = new ArrayList<>(memoryIds);
+        List<StoredChunk> out = new ArrayList<>();
+        for (int from = 0; from < all.size(); from += DELETE_IDS_PER_REQUEST) {
+            List<String> part = all.subList(from, Math.min(all.size(), from + DELETE_IDS_PER_REQUEST));
+            QueryReq request = QueryReq.builder().databaseName(config.database())
+                    .collectionName(config.collection()).filter(FilterExpressions.memoryIdIn(part))
+                    .outputFields(List.of(CollectionSpec.MEMORY_ID, CollectionSpec.CHUNK_INDEX,
+                            CollectionSpec.CHUNK_COUNT, CollectionSpec.TRUNCATED, CollectionSpec.FINGERPRINT,
+                            CollectionSpec.VECTOR))
+                    .consistencyLevel(ConsistencyLevel.SESSION).build();
+            QueryResp response = readLoaded("read stored passages", () -> client.query(request));
+            for (QueryResp.QueryResult r : response.getQueryResults()) {
+                Map<String, Object> e = r.getEntity();
+                out.add(new StoredChunk((String) e.get(CollectionSpec.MEMORY_ID),
+                        intValue(e.get(CollectionSpec.CHUNK_INDEX), -1), intValue(e.get(CollectionSpec.CHUNK_COUNT), 0),
+                        Boolean.TRUE.equals(e.get(CollectionSpec.TRUNCATED)),
+                        (String) e.get(CollectionSpec.FINGERPRINT), floats(e.get(CollectionSpec.VECTOR))));
+            }
+        }
+        return out;
+    }
+
+    /** A FLOAT_VECTOR value as the SDK returns it (a list of floats); null for anything else. */
+    private static float[] floats(Object value) {
+        if (!(value instanceof List<?> list)) {
+            return null;
+        }
+        float[] v = new float[list.size()];
+        for (int i = 0; i < v.length; i++) {
+            if (!(list.get(i) instanceof Number n)) {
+                return null;
+            }
+            v[i] = n.floatValue();
+        }
+        return v;
+    }
+
     /** Rows (chunks) stored for one memory, read with strong consistency (for tests and tools). */
     public long countChunks(String memoryId) {
         QueryReq request = QueryReq.builder().databaseName(config.database()).collectionName(config.collection())
