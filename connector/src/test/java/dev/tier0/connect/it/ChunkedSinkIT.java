@@ -78,7 +78,7 @@ class ChunkedSinkIT {
           + "The spare key to the garden shed is hidden under the blue flower pot by the back door.";
       List<ProducerRecord<String, String>> first = new ArrayList<>();
       first.add(memory("shed", shed));
-      first.add(memory("notes", filler(120, 3)));
+      first.add(memory("notes", filler(300, 3))); // about 350 tokens: more than 10 passages of 32
       for (int m = 0; m < 5; m++) {
         StringBuilder text = new StringBuilder();
         for (int c = 0; c < 20; c++) { // about 15 tokens each: more than 10 passages of 32 tokens
