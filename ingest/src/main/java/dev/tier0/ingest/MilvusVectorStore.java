@@ -58,6 +58,27 @@ public final class MilvusVectorStore implements VectorStore, AutoCloseable {
   }
 
   @Override
+  public void deleteMemories(Collection<String> memoryIds) {
+    call(s -> {
+      s.deleteMemories(memoryIds);
+      return null;
+    });
+  }
+
+  @Override
+  public void deleteChunksFrom(java.util.Map<String, Integer> chunkCounts) {
+    call(s -> {
+      s.deleteChunksFrom(chunkCounts);
+      return null;
+    });
+  }
+
+  @Override
+  public List<dev.tier0.milvus.StoredChunk> storedChunks(Collection<String> memoryIds) {
+    return call(s -> s.storedChunks(memoryIds));
+  }
+
+  @Override
   public List<Hit> search(SearchQuery query) {
     return call(s -> s.search(query));
   }

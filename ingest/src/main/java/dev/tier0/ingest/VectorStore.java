@@ -21,6 +21,24 @@ public interface VectorStore {
   /** Removes the rows with these ids; ids not present are no error. */
   void delete(Collection<String> ids);
 
+  /** Removes every row (every chunk) of these memories; ids not present are no error. */
+  void deleteMemories(Collection<String> memoryIds);
+
+  /**
+   * Removes each memory's chunks from its new chunk count on (what a longer earlier version left behind).
+   *
+   * @param chunkCounts memory id -> chunks it has now
+   */
+  void deleteChunksFrom(java.util.Map<String, Integer> chunkCounts);
+
+  /**
+   * The stored passages of these memories (fingerprint, count, vector), so the writer can skip the model for a
+   * text stored before with the same settings. A store that cannot tell returns nothing: everything is embedded.
+   */
+  default List<dev.tier0.milvus.StoredChunk> storedChunks(Collection<String> memoryIds) {
+    return List.of();
+  }
+
   /** Nearest memories within the query's tenant, best first. */
   List<Hit> search(SearchQuery query);
 
