@@ -6,6 +6,7 @@ import dev.tier0.milvus.Chunk;
 import dev.tier0.milvus.CollectionSpec;
 import dev.tier0.milvus.PermanentStoreException;
 import dev.tier0.milvus.SchemaMismatchException;
+import dev.tier0.milvus.StoredChunk;
 import dev.tier0.milvus.StoredMemory;
 import dev.tier0.milvus.TransientStoreException;
 import java.nio.charset.StandardCharsets;
@@ -148,47 +149,68 @@ public final class IngestWriter {
   }
 
   /**
-   * Per planned memory, the vectors already stored for exactly these passages, or null: reused only when every
-   * passage 0..n-1 is stored with this fingerprint (text, model and chunk settings) and the same count and
-   * truncation, so a half-written earlier version is embedded again. The read is an optimisation: when the store
-   * cannot answer it, everything is embedded.
+   * Per planned memory, the vectors already stored for exactly these passages, or null: reused only when chunk 0
+   * is stored with this fingerprint (text, model and chunk settings), the same count and truncation, and every
+   * other passage 0..n-1 is stored with them too, so a half-written earlier version is embedded again. Two reads
+   * by primary key: every memory's chunk 0, then the other passages of the memories whose chunk 0 matches (no
+   * scalar filter: Milvus Lite scans for those). The read is an optimisation: when the store cannot answer it,
+   * everything is embedded.
    */
   private List<List<float[]>> reusable(List<Planned> planned) {
     List<List<float[]>> out = new ArrayList<>(java.util.Collections.nCopies(planned.size(), null));
-    List<dev.tier0.milvus.StoredChunk> stored;
     try {
-      stored = store.storedChunks(planned.stream().map(Planned::memoryId).distinct().toList());
+      Map<String, StoredChunk> heads = new HashMap<>();
+      for (StoredChunk c : store.storedRows(planned.stream().map(p -> Chunk.rowId(p.memoryId, 0)).distinct()
+          .toList())) {
+        heads.put(c.memoryId(), c);
+      }
+      List<Integer> matching = new ArrayList<>();
+      List<String> rest = new ArrayList<>();
+      for (int k = 0; k < planned.size(); k++) {
+        Planned p = planned.get(k);
+        StoredChunk head = heads.get(p.memoryId);
+        if (head != null && head.index() == 0 && matches(p, head)) {
+          matching.add(k);
+          for (int c = 1; c < p.spans.size(); c++) {
+            rest.add(Chunk.rowId(p.memoryId, c));
+          }
+        }
+      }
+      if (matching.isEmpty()) {
+        return out;
+      }
+      Map<String, StoredChunk> others = new HashMap<>();
+      if (!rest.isEmpty()) {
+        for (StoredChunk c : store.storedRows(rest)) {
+          others.put(Chunk.rowId(c.memoryId(), c.index()), c);
+        }
+      }
+      for (int k : matching) {
+        Planned p = planned.get(k);
+        int n = p.spans.size();
+        float[][] vectors = new float[n][];
+        vectors[0] = heads.get(p.memoryId).vector();
+        boolean all = true;
+        for (int c = 1; c < n && all; c++) {
+          StoredChunk stored = others.get(Chunk.rowId(p.memoryId, c));
+          all = stored != null && matches(p, stored);
+          vectors[c] = all ? stored.vector() : null;
+        }
+        if (all) {
+          out.set(k, List.of(vectors));
+        }
+      }
     } catch (RuntimeException e) {
       LOG.debug("cannot read stored fingerprints; embedding every memory of the batch", e);
-      return out;
-    }
-    if (stored.isEmpty()) {
-      return out;
-    }
-    Map<String, List<dev.tier0.milvus.StoredChunk>> byMemory = new HashMap<>();
-    stored.forEach(c -> byMemory.computeIfAbsent(c.memoryId(), k -> new ArrayList<>()).add(c));
-    for (int k = 0; k < planned.size(); k++) {
-      Planned p = planned.get(k);
-      int n = p.spans.size();
-      float[][] vectors = new float[n][];
-      int found = 0;
-      for (dev.tier0.milvus.StoredChunk c : byMemory.getOrDefault(p.memoryId, List.of())) {
-        if (c.index() < 0 || c.index() >= n) {
-          continue; // a stale passage of a longer version: it is deleted after this write
-        }
-        if (!p.fingerprint.equals(c.fingerprint()) || c.count() != n || c.truncated() != p.truncated
-            || c.vector() == null || c.vector().length != embedder.dimension() || vectors[c.index()] != null) {
-          found = -1;
-          break;
-        }
-        vectors[c.index()] = c.vector();
-        found++;
-      }
-      if (found == n) {
-        out.set(k, List.of(vectors));
-      }
+      return new ArrayList<>(java.util.Collections.nCopies(planned.size(), null));
     }
     return out;
+  }
+
+  /** Whether a stored passage was made from this memory's text and settings, and its vector can be reused. */
+  private boolean matches(Planned p, StoredChunk c) {
+    return p.fingerprint.equals(c.fingerprint()) && c.count() == p.spans.size() && c.truncated() == p.truncated
+        && c.vector() != null && c.vector().length == embedder.dimension();
   }
 
   /** Cuts a memory into passages; past chunk.max.per.memory it is truncated and marked, or refused. */
@@ -466,14 +488,9 @@ public final class IngestWriter {
       for (int attempt = 0; ; attempt++) {
         try {
           if (deletes) {
-            store.deleteMemories(indices.stream().map(i -> batch.requests().get(i).id()).toList());
+            deleteMemories(indices.stream().map(i -> batch.requests().get(i).id()).toList());
           } else {
-            // new passages first, then what a longer earlier version left: a crash in between leaves extra rows
-            // that the replay removes, never a memory without rows
-            store.upsert(indices.stream().flatMap(i -> batch.rows(i).stream()).toList());
-            Map<String, Integer> counts = new java.util.LinkedHashMap<>();
-            indices.forEach(i -> counts.put(batch.requests().get(i).id(), batch.rows(i).size()));
-            store.deleteChunksFrom(counts);
+            upsertMemories(indices.stream().map(batch::rows).toList());
           }
           if (attempt > 0) {
             LOG.info("Milvus answers again after {} retries", attempt);
@@ -491,6 +508,91 @@ public final class IngestWriter {
           TimeUnit.MILLISECONDS.sleep(delay.toMillis());
         }
       }
+    }
+  }
+
+  /**
+   * The stored chunk count of each memory, read from its chunk 0 by primary key; a memory without chunk 0 is
+   * left out.
+   */
+  private Map<String, Integer> storedCounts(List<String> memoryIds) {
+    Map<String, Integer> counts = new HashMap<>();
+    for (StoredChunk c : store.storedRows(memoryIds.stream().map(id -> Chunk.rowId(id, 0)).toList())) {
+      if (c.index() == 0 && c.count() > 0) {
+        counts.put(c.memoryId(), c.count());
+      }
+    }
+    return counts;
+  }
+
+  /**
+   * Writes memories' new rows and removes the passages a longer earlier version left (ids {@code m#n ..
+   * m#(stored-1)}, from the count on the stored chunk 0), all by primary key. New passages go first and chunk 0
+   * of a memory that shrinks goes last, after the stale delete: chunk 0 holds the count the stale ids are
+   * computed from, so until the delete is done it still names them, and a crash anywhere in between leaves a
+   * memory that has rows (chunk 0 is never deleted here) and whose replay finds and removes the stale ones. A
+   * memory that keeps or grows its count, or has no chunk 0 stored (a new one), is one upsert.
+   *
+   * @param rows per memory its new rows, chunk 0 first
+   */
+  private void upsertMemories(List<List<StoredMemory>> rows) {
+    Map<String, Integer> stored = storedCounts(rows.stream().map(r -> r.get(0).chunk().memoryId()).toList());
+    List<StoredMemory> first = new ArrayList<>();
+    List<StoredMemory> lastHeads = new ArrayList<>();
+    List<String> stale = new ArrayList<>();
+    for (List<StoredMemory> memory : rows) {
+      String id = memory.get(0).chunk().memoryId();
+      int n = memory.size();
+      int old = stored.getOrDefault(id, 0);
+      if (old > n) {
+        first.addAll(memory.subList(1, n));
+        lastHeads.add(memory.get(0));
+        for (int c = n; c < old; c++) {
+          stale.add(Chunk.rowId(id, c));
+        }
+      } else {
+        first.addAll(memory);
+      }
+    }
+    if (!first.isEmpty()) {
+      store.upsert(first);
+    }
+    if (!stale.isEmpty()) {
+      store.delete(stale);
+      store.upsert(lastHeads);
+    }
+  }
+
+  /**
+   * Removes every row of these memories by primary key: {@code m#0 .. m#(count-1)} from the count on the stored
+   * chunk 0, chunk 0 last (in the last requests), so a crash part way leaves chunk 0 naming the rest for the
+   * replay. A memory without chunk 0 falls back to the scalar filter {@code memory_id in [...]}, which Milvus Lite
+   * answers by a scan: it is usually a memory never stored or deleted already (a replayed tombstone), but rows
+   * without chunk 0 can also be left by a writer before this ordering or by hand, and a tombstone must not leave
+   * them searchable.
+   */
+  private void deleteMemories(List<String> memoryIds) {
+    Map<String, Integer> stored = storedCounts(memoryIds);
+    List<String> ids = new ArrayList<>();
+    List<String> heads = new ArrayList<>();
+    List<String> unnamed = new ArrayList<>();
+    for (String id : memoryIds) {
+      Integer count = stored.get(id);
+      if (count == null) {
+        unnamed.add(id);
+        continue;
+      }
+      for (int c = 1; c < count; c++) {
+        ids.add(Chunk.rowId(id, c));
+      }
+      heads.add(Chunk.rowId(id, 0));
+    }
+    ids.addAll(heads);
+    if (!ids.isEmpty()) {
+      store.delete(ids);
+    }
+    if (!unnamed.isEmpty()) {
+      store.deleteMemories(unnamed);
     }
   }
 

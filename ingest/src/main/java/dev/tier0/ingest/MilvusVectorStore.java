@@ -66,16 +66,8 @@ public final class MilvusVectorStore implements VectorStore, AutoCloseable {
   }
 
   @Override
-  public void deleteChunksFrom(java.util.Map<String, Integer> chunkCounts) {
-    call(s -> {
-      s.deleteChunksFrom(chunkCounts);
-      return null;
-    });
-  }
-
-  @Override
-  public List<dev.tier0.milvus.StoredChunk> storedChunks(Collection<String> memoryIds) {
-    return call(s -> s.storedChunks(memoryIds));
+  public List<dev.tier0.milvus.StoredChunk> storedRows(Collection<String> rowIds) {
+    return call(s -> s.storedRows(rowIds));
   }
 
   @Override

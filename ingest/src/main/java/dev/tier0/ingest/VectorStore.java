@@ -25,17 +25,12 @@ public interface VectorStore {
   void deleteMemories(Collection<String> memoryIds);
 
   /**
-   * Removes each memory's chunks from its new chunk count on (what a longer earlier version left behind).
-   *
-   * @param chunkCounts memory id -> chunks it has now
+   * The stored rows with these row ids ({@code memoryId#index}): index, chunk count, truncation, fingerprint and
+   * vector, read by primary key; ids not stored are left out. The writer reads chunk 0 to learn a memory's stored
+   * count and fingerprint, then the other passages' vectors only when they can be reused. A store that cannot tell
+   * returns nothing: everything is embedded and tombstones fall back to {@link #deleteMemories}.
    */
-  void deleteChunksFrom(java.util.Map<String, Integer> chunkCounts);
-
-  /**
-   * The stored passages of these memories (fingerprint, count, vector), so the writer can skip the model for a
-   * text stored before with the same settings. A store that cannot tell returns nothing: everything is embedded.
-   */
-  default List<dev.tier0.milvus.StoredChunk> storedChunks(Collection<String> memoryIds) {
+  default List<dev.tier0.milvus.StoredChunk> storedRows(Collection<String> rowIds) {
     return List.of();
   }
 

@@ -158,11 +158,11 @@ class ChunkedMemoriesIT {
       AtomicBoolean crash = new AtomicBoolean(true);
       VectorStore dying = new Forwarding(real) {
         @Override
-        public void deleteChunksFrom(Map<String, Integer> chunkCounts) {
+        public void delete(java.util.Collection<String> ids) {
           if (crash.get()) {
             throw new TransientStoreException("connection reset (task killed)", null);
           }
-          super.deleteChunksFrom(chunkCounts);
+          super.delete(ids);
         }
       };
       List<Outcome> first = writer(dying, new ChunkSettings(32, 0, 64, ChunkSettings.Overflow.TRUNCATE)).write(
@@ -295,8 +295,8 @@ class ChunkedMemoriesIT {
     }
 
     @Override
-    public void deleteChunksFrom(Map<String, Integer> chunkCounts) {
-      real.deleteChunksFrom(chunkCounts);
+    public List<dev.tier0.milvus.StoredChunk> storedRows(java.util.Collection<String> rowIds) {
+      return real.storedRows(rowIds);
     }
 
     @Override

@@ -69,14 +69,17 @@ public final class FaultyStore implements VectorStore {
   }
 
   @Override
-  public void deleteChunksFrom(Map<String, Integer> chunkCounts) {
+  public List<dev.tier0.milvus.StoredChunk> storedRows(Collection<String> rowIds) {
     if (down) {
       throw new TransientStoreException("connection refused", null);
     }
-    chunks.values().removeIf(m -> {
-      Integer n = chunkCounts.get(m.chunk().memoryId());
-      return n != null && m.chunk().index() >= n;
-    });
+    return rowIds.stream().map(chunks::get).filter(java.util.Objects::nonNull).map(FaultyStore::stored).toList();
+  }
+
+  /** A row as a store reads it back by id. */
+  static dev.tier0.milvus.StoredChunk stored(StoredMemory m) {
+    return new dev.tier0.milvus.StoredChunk(m.chunk().memoryId(), m.chunk().index(), m.chunk().count(),
+        m.chunk().truncated(), m.chunk().fingerprint(), m.vector());
   }
 
   @Override

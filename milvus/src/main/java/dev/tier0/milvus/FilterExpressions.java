@@ -175,24 +175,6 @@ final class FilterExpressions {
         return idIn(memoryIds).replaceFirst("^" + CollectionSpec.ID + " in", CollectionSpec.MEMORY_ID + " in");
     }
 
-    /**
-     * Rows of each memory from its chunk count on (stale chunks of a longer earlier version):
-     * {@code (memory_id in [...] and chunk_index >= n) or ...}, one term per distinct count.
-     */
-    static String chunksFrom(Map<String, Integer> chunkCounts) {
-        Map<Integer, java.util.List<String>> byCount = new TreeMap<>();
-        chunkCounts.forEach((id, n) -> byCount.computeIfAbsent(n, k -> new java.util.ArrayList<>()).add(id));
-        StringBuilder sb = new StringBuilder();
-        for (Map.Entry<Integer, java.util.List<String>> e : byCount.entrySet()) {
-            if (sb.length() > 0) {
-                sb.append(" or ");
-            }
-            sb.append('(').append(memoryIdIn(e.getValue())).append(" and ").append(CollectionSpec.CHUNK_INDEX)
-                    .append(" >= ").append(e.getKey()).append(')');
-        }
-        return sb.toString();
-    }
-
     private static String abbreviate(String s) {
         return s == null || s.length() <= 80 ? s : s.substring(0, 80) + "...";
     }

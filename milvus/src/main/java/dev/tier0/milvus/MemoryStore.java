@@ -147,6 +147,10 @@ public final class MemoryStore implements AutoCloseable {
         }
     }
 
+    /**
+     * Removes the rows with these row ids (primary keys), in the order given, 1,000 per request; ids not present
+     * are no error. By primary key, so the server needs no scan.
+     */
     public void delete(Collection<String> ids) {
         List<String> all = new ArrayList<>(ids);
         for (int from = 0; from < all.size(); from += DELETE_IDS_PER_REQUEST) {
@@ -157,7 +161,10 @@ public final class MemoryStore implements AutoCloseable {
         }
     }
 
-    /** Removes every row (every chunk) of these memories; ids not present are no error. */
+    /**
+     * Removes every row (every chunk) of these memories; ids not present are no error. A scalar filter on memory_id:
+     * a scan on Milvus Lite, so the writer uses it only where it cannot name the rows (see IngestWriter).
+     */
     public void deleteMemories(Collection<String> memoryIds) {
         List<String> all = new ArrayList<>(memoryIds);
         for (int from = 0; from < all.size(); from += DELETE_IDS_PER_REQUEST) {
@@ -165,25 +172,6 @@ public final class MemoryStore implements AutoCloseable {
             DeleteReq request = DeleteReq.builder().databaseName(config.database())
                     .collectionName(config.collection()).filter(FilterExpressions.memoryIdIn(part)).build();
             write("delete " + part.size() + " memories", () -> client.delete(request));
-        }
-    }
-
-    /**
-     * Removes the chunks of each memory from its new chunk count on: what an earlier, longer version left. Called
-     * after the new chunks are upserted, so a crash between the two leaves extra rows (a replay removes them),
-     * never a memory without rows.
-     *
-     * @param chunkCounts memory id -> chunks it has now (>= 1)
-     */
-    public void deleteChunksFrom(Map<String, Integer> chunkCounts) {
-        List<Map.Entry<String, Integer>> all = new ArrayList<>(chunkCounts.entrySet());
-        for (int from = 0; from < all.size(); from += DELETE_IDS_PER_REQUEST) {
-            Map<String, Integer> part = new java.util.LinkedHashMap<>();
-            all.subList(from, Math.min(all.size(), from + DELETE_IDS_PER_REQUEST))
-                    .forEach(e -> part.put(e.getKey(), e.getValue()));
-            DeleteReq request = DeleteReq.builder().databaseName(config.database())
-                    .collectionName(config.collection()).filter(FilterExpressions.chunksFrom(part)).build();
-            write("delete stale chunks of " + part.size() + " memories", () -> client.delete(request));
         }
     }
 
@@ -302,16 +290,21 @@ public final class MemoryStore implements AutoCloseable {
     }
 
     /**
-     * Every stored passage of these memories with its fingerprint and vector, for skipping the model when a text
-     * comes again unchanged (a replay). Read with session consistency; one query per 1,000 memories.
+     * The stored rows with these row ids ({@code memoryId#index}, see {@link Chunk#rowId}): index, count,
+     * truncation, fingerprint and vector, in no particular order; ids not stored are left out. Read by primary key
+     * (an {@code id in [...]} term on the primary key, which the server answers from its primary-key index; a
+     * scalar filter on memory_id is a scan on Milvus Lite, whose cost grows with the collection). Session
+     * consistency: this client's own writes are seen. One query per 1,000 ids.
      */
-    public List<StoredChunk> storedChunks(Collection<String> memoryIds) {
-        List<String> all = new ArrayList<>(memoryIds);
+    public List<StoredChunk> storedRows(Collection<String> rowIds) {
+        List<String> all = new ArrayList<>(rowIds);
         List<StoredChunk> out = new ArrayList<>();
         for (int from = 0; from < all.size(); from += DELETE_IDS_PER_REQUEST) {
             List<String> part = all.subList(from, Math.min(all.size(), from + DELETE_IDS_PER_REQUEST));
+            // the id term is built here rather than with QueryReq.ids, which makes the SDK describe the collection
+            // on every call to learn the primary key's name; the expression it would send is the same
             QueryReq request = QueryReq.builder().databaseName(config.database())
-                    .collectionName(config.collection()).filter(FilterExpressions.memoryIdIn(part))
+                    .collectionName(config.collection()).filter(FilterExpressions.idIn(part))
                     .outputFields(List.of(CollectionSpec.MEMORY_ID, CollectionSpec.CHUNK_INDEX,
                             CollectionSpec.CHUNK_COUNT, CollectionSpec.TRUNCATED, CollectionSpec.FINGERPRINT,
                             CollectionSpec.VECTOR))

@@ -48,12 +48,12 @@ final class InMemoryIndex implements VectorStore {
   }
 
   @Override
-  public void deleteChunksFrom(Map<String, Integer> chunkCounts) {
+  public List<dev.tier0.milvus.StoredChunk> storedRows(Collection<String> rowIds) {
     checkAvailable();
-    chunks.values().removeIf(m -> {
-      Integer n = chunkCounts.get(m.chunk().memoryId());
-      return n != null && m.chunk().index() >= n;
-    });
+    return rowIds.stream().map(chunks::get).filter(Objects::nonNull)
+        .map(m -> new dev.tier0.milvus.StoredChunk(m.chunk().memoryId(), m.chunk().index(), m.chunk().count(),
+            m.chunk().truncated(), m.chunk().fingerprint(), m.vector()))
+        .toList();
   }
 
   @Override

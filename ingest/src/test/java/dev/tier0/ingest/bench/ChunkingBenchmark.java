@@ -175,9 +175,6 @@ public final class ChunkingBenchmark {
     public void deleteMemories(Collection<String> memoryIds) {}
 
     @Override
-    public void deleteChunksFrom(Map<String, Integer> chunkCounts) {}
-
-    @Override
     public List<Hit> search(SearchQuery query) {
       return List.of();
     }
