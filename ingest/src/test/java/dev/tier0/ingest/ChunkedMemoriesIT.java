@@ -176,6 +176,33 @@ class ChunkedMemoriesIT {
   }
 
   @Test
+  void aCrashAfterTheStaleDeleteBeforeChunkZeroIsRepairedByTheReplay() throws Exception {
+    try (MilvusVectorStore real = store("crash0"); MemoryStore raw = raw("crash0")) {
+      ChunkSettings small = new ChunkSettings(32, 0, 64, ChunkSettings.Overflow.TRUNCATE);
+      writer(real, small).write(List.of(upsert(0, "m", ofChunks(10, small))));
+      // the task dies after the stale passages are deleted, before chunk 0 (which names them) is rewritten
+      AtomicBoolean crash = new AtomicBoolean(true);
+      VectorStore dying = new Forwarding(real) {
+        @Override
+        public void upsert(List<dev.tier0.milvus.StoredMemory> rows) {
+          if (crash.get() && rows.stream().anyMatch(r -> r.chunk().index() == 0)) {
+            throw new TransientStoreException("connection reset (task killed)", null);
+          }
+          super.upsert(rows);
+        }
+      };
+      List<Outcome> first = writer(dying, small).write(List.of(upsert(1, "m", ofChunks(2, small))));
+      assertThat(first.get(0)).isInstanceOf(Outcome.Unavailable.class);
+      assertThat(raw.countChunks("m")).as("old chunk 0 and the new chunk 1: the memory keeps rows").isEqualTo(2);
+      assertThat(writer(real, small).write(List.of(upsert(1, "m", ofChunks(2, small))))).containsOnly(Outcome.STORED);
+      assertThat(raw.countChunks("m")).isEqualTo(2);
+      assertThat(search(real, ofChunks(2, small).substring(0, 40), 1).get(0).chunkCount()).isEqualTo(2);
+      writer(real, small).write(List.of(new WriteRequest.Delete("m", new Source("memories", 0, 2, 1000L))));
+      assertThat(raw.countChunks("m")).isZero();
+    }
+  }
+
+  @Test
   void topKCountsMemoriesNotChunks() throws Exception {
     try (MilvusVectorStore store = store("grouping")) {
       List<WriteRequest> requests = new ArrayList<>();
