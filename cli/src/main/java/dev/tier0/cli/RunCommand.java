@@ -105,7 +105,9 @@ final class RunCommand implements Callable<Integer> {
         hits.timings().embedMs(), hits.timings().searchMs(), hits.model());
     int rank = 0;
     for (SearchHit hit : hits.hits()) {
-      out.printf(Locale.ROOT, "  %d. %.4f  %-14s %s%n", ++rank, hit.score(), hit.id(), hit.text());
+      // the passage that matched (for a memory of one passage, its whole text)
+      String where = hit.chunkCount() > 1 ? "  [passage " + (hit.chunkIndex() + 1) + "/" + hit.chunkCount() + "]" : "";
+      out.printf(Locale.ROOT, "  %d. %.4f  %-14s %s%s%n", ++rank, hit.score(), hit.id(), hit.passage(), where);
     }
   }
 }

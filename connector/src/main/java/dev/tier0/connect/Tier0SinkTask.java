@@ -2,6 +2,7 @@ package dev.tier0.connect;
 
 import dev.tier0.embed.EmbeddingEngine;
 import dev.tier0.embed.SharedModels;
+import dev.tier0.ingest.ChunkSettings;
 import dev.tier0.ingest.EngineEmbedder;
 import dev.tier0.ingest.IngestWriter;
 import dev.tier0.ingest.MilvusVectorStore;
@@ -93,7 +94,7 @@ public class Tier0SinkTask extends SinkTask {
       store = milvus;
     }
     IngestWriter writer = new IngestWriter(new EngineEmbedder(engine), store, WriteLimits.from(config),
-        config.retryPolicy());
+        config.retryPolicy(), ChunkSettings.from(config));
     pipeline = new WritePipeline(props.getOrDefault("name", "tier0") + "-"
         + props.getOrDefault(Tier0SinkConnector.TASK_INDEX, "0"), writer, config.retryPolicy());
     LOG.info("tier0 sink task started: model {} ({} dims), {}", engine.modelName(), dimension,

@@ -1,5 +1,6 @@
 package dev.tier0.ingest;
 
+import dev.tier0.embed.TextSpan;
 import java.util.List;
 
 /**
@@ -22,4 +23,21 @@ public interface Embedder {
 
   /** Tokens the model would see for this text, for token-budgeted batching. */
   int countTokens(String text);
+
+  /**
+   * The text's passages: windows of at most {@code maxTokens} tokens (0: the model's max_length) cut on token
+   * boundaries, see {@link dev.tier0.embed.EmbeddingEngine#chunk}. This default keeps the text whole (for test
+   * models without a tokenizer).
+   */
+  default List<TextSpan> chunk(String text, int maxTokens, int overlapTokens) {
+    return List.of(new TextSpan(0, text.length()));
+  }
+
+  /**
+   * Everything besides the text that decides a vector (model, pooling, lengths), for the content fingerprint: equal
+   * strings mean an unchanged text would get the same vector again.
+   */
+  default String settingsFingerprint() {
+    return modelName() + "/" + dimension();
+  }
 }

@@ -2,6 +2,8 @@ package dev.tier0.ingest;
 
 import dev.tier0.embed.Embedding;
 import dev.tier0.embed.EmbeddingEngine;
+import dev.tier0.embed.ModelSpec;
+import dev.tier0.embed.TextSpan;
 import java.util.List;
 
 /** The {@link Embedder} over the shared ONNX engine. The engine's lifecycle stays with whoever acquired it. */
@@ -36,5 +38,18 @@ public final class EngineEmbedder implements Embedder {
   @Override
   public int countTokens(String text) {
     return engine.countTokens(text);
+  }
+
+  @Override
+  public List<TextSpan> chunk(String text, int maxTokens, int overlapTokens) {
+    return engine.chunk(text, maxTokens, overlapTokens);
+  }
+
+  /** Name, pooling, last-N, max_length, dimension (after MRL), dtype: what makes a text's vector. */
+  @Override
+  public String settingsFingerprint() {
+    ModelSpec s = engine.spec();
+    return s.name() + "/" + s.pooling() + "/" + s.lastN() + "/" + s.maxLength() + "/" + engine.dimension() + "/"
+        + s.dtype();
   }
 }

@@ -1,15 +1,21 @@
 package dev.tier0.ingest;
 
+import dev.tier0.embed.TextSpan;
 import dev.tier0.memory.Memory;
+import dev.tier0.milvus.Chunk;
 import dev.tier0.milvus.CollectionSpec;
 import dev.tier0.milvus.PermanentStoreException;
 import dev.tier0.milvus.SchemaMismatchException;
+import dev.tier0.milvus.StoredChunk;
 import dev.tier0.milvus.StoredMemory;
 import dev.tier0.milvus.TransientStoreException;
 import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -34,18 +40,27 @@ public final class IngestWriter {
   private final VectorStore store;
   private final WriteLimits limits;
   private final RetryPolicy retry;
+  private final ChunkSettings chunking;
+
+  /** A writer with the default chunk settings (passages of the model's max_length). */
+  public IngestWriter(Embedder embedder, VectorStore store, WriteLimits limits, RetryPolicy retry) {
+    this(embedder, store, limits, retry, ChunkSettings.defaults());
+  }
 
   /**
    * @param embedder the model: documents are embedded through it
    * @param store    where rows go; its failures are typed (transient or permanent)
    * @param limits   the pre-write checks' limits
    * @param retry    retries of a store call that failed transiently before its requests come back Unavailable
+   * @param chunking how memories are cut into passages (chunk.* keys)
    */
-  public IngestWriter(Embedder embedder, VectorStore store, WriteLimits limits, RetryPolicy retry) {
+  public IngestWriter(Embedder embedder, VectorStore store, WriteLimits limits, RetryPolicy retry,
+      ChunkSettings chunking) {
     this.embedder = embedder;
     this.store = store;
     this.limits = limits;
     this.retry = retry;
+    this.chunking = chunking;
   }
 
   /** Prepares and stores a batch: one outcome per request, in order. */
@@ -58,7 +73,10 @@ public final class IngestWriter {
   // ---- phase 1: checks, the model, rows
 
   /**
-   * Checks each request, embeds the texts of those that pass and makes their rows. Touches no store.
+   * Checks each request, cuts the texts of those that pass into passages, embeds them and makes their rows. Its
+   * one store call is a read: the stored fingerprints of the batch's memories, so a text stored before with the same
+   * model and chunk settings keeps its vectors instead of running the model again (a replay costs no embedding).
+   * A failed read only means everything is embedded; nothing is written here.
    *
    * @throws WriterFailedException when the model fails on every text of a batch of more than one
    */
@@ -68,8 +86,7 @@ public final class IngestWriter {
     for (int i = 0; i < batch.size(); i++) {
       last.put(requests.get(i).id(), i);
     }
-    List<Integer> toEmbed = new ArrayList<>();
-    List<Map<String, Object>> metadata = new ArrayList<>();
+    List<Planned> planned = new ArrayList<>();
     for (int i = 0; i < batch.size(); i++) {
       WriteRequest request = requests.get(i);
       if (last.get(request.id()) != i) {
@@ -77,39 +94,178 @@ public final class IngestWriter {
       } else if (request instanceof WriteRequest.Upsert upsert) {
         try {
           Map<String, Object> clean = checked(upsert.memory());
-          toEmbed.add(i);
-          metadata.add(clean);
+          planned.add(plan(i, upsert.id(), upsert.memory().text(), clean));
         } catch (Refused e) {
           batch.settle(i, new Outcome.Rejected(e.getMessage(), null));
         }
       }
     }
-    if (toEmbed.isEmpty()) {
+    if (planned.isEmpty()) {
       return batch;
     }
-    long start = System.nanoTime();
-    List<float[]> vectors = embed(batch, toEmbed);
-    batch.addEmbedNanos(System.nanoTime() - start);
-    for (int k = 0; k < toEmbed.size(); k++) {
-      int i = toEmbed.get(k);
-      float[] vector = vectors.get(k);
-      if (vector == null) {
+    // every passage of every memory in one model call: the engine batches them by length under its token budget,
+    // so a long memory costs what its tokens cost, never one model run per memory
+    // a memory stored before with the same text and settings (a replay) keeps its vectors: no model run
+    List<List<float[]>> vectors = reusable(planned);
+    List<Planned> toEmbed = new ArrayList<>();
+    for (int k = 0; k < planned.size(); k++) {
+      if (vectors.get(k) == null) {
+        toEmbed.add(planned.get(k));
+      }
+    }
+    batch.addReused(planned.size() - toEmbed.size());
+    if (!toEmbed.isEmpty()) {
+      long start = System.nanoTime();
+      List<List<float[]>> embedded = embed(batch, toEmbed);
+      batch.addEmbedNanos(System.nanoTime() - start);
+      for (int k = 0, e = 0; k < planned.size(); k++) {
+        if (vectors.get(k) == null) {
+          vectors.set(k, embedded.get(e++));
+        }
+      }
+    }
+    for (int k = 0; k < planned.size(); k++) {
+      Planned p = planned.get(k);
+      List<float[]> memoryVectors = vectors.get(k);
+      if (memoryVectors == null) {
         continue; // rejected by embed()
       }
-      String fault = vectorFault(vector);
+      String fault = null;
+      for (float[] vector : memoryVectors) {
+        fault = fault == null ? vectorFault(vector) : fault;
+      }
       if (fault != null) {
-        batch.settle(i, new Outcome.Rejected(fault, null));
+        batch.settle(p.request, new Outcome.Rejected(fault, null));
         continue;
       }
-      // One row per memory today. Chunking (long memories) goes here: a memory becomes the rows of its chunks,
-      // all under its id, and its outcome is Stored only when every chunk row is.
-      WriteRequest.Upsert upsert = (WriteRequest.Upsert) requests.get(i);
-      Memory m = upsert.memory();
-      Source s = upsert.source();
-      batch.row(i, new StoredMemory(m.id(), m.tenant(), vector, m.text(), metadata.get(k), s.topic(),
-          s.partition(), s.offset(), s.timestamp(), embedder.modelName()));
+      batch.rows(p.request, rows((WriteRequest.Upsert) requests.get(p.request), p, memoryVectors));
     }
     return batch;
+  }
+
+  /** One memory's passages, before the model: which request, its metadata, the spans, whether it was cut short. */
+  private record Planned(int request, Map<String, Object> metadata, List<TextSpan> spans, boolean truncated,
+                         List<String> passages, String memoryId, String fingerprint) {
+  }
+
+  /**
+   * Per planned memory, the vectors already stored for exactly these passages, or null: reused only when chunk 0
+   * is stored with this fingerprint (text, model and chunk settings), the same count and truncation, and every
+   * other passage 0..n-1 is stored with them too, so a half-written earlier version is embedded again. Two reads
+   * by primary key: every memory's chunk 0, then the other passages of the memories whose chunk 0 matches (no
+   * scalar filter: Milvus Lite scans for those). The read is an optimisation: when the store cannot answer it,
+   * everything is embedded.
+   */
+  private List<List<float[]>> reusable(List<Planned> planned) {
+    List<List<float[]>> out = new ArrayList<>(java.util.Collections.nCopies(planned.size(), null));
+    try {
+      Map<String, StoredChunk> heads = new HashMap<>();
+      for (StoredChunk c : store.storedRows(planned.stream().map(p -> Chunk.rowId(p.memoryId, 0)).distinct()
+          .toList())) {
+        heads.put(c.memoryId(), c);
+      }
+      List<Integer> matching = new ArrayList<>();
+      List<String> rest = new ArrayList<>();
+      for (int k = 0; k < planned.size(); k++) {
+        Planned p = planned.get(k);
+        StoredChunk head = heads.get(p.memoryId);
+        if (head != null && head.index() == 0 && matches(p, head)) {
+          matching.add(k);
+          for (int c = 1; c < p.spans.size(); c++) {
+            rest.add(Chunk.rowId(p.memoryId, c));
+          }
+        }
+      }
+      if (matching.isEmpty()) {
+        return out;
+      }
+      Map<String, StoredChunk> others = new HashMap<>();
+      if (!rest.isEmpty()) {
+        for (StoredChunk c : store.storedRows(rest)) {
+          others.put(Chunk.rowId(c.memoryId(), c.index()), c);
+        }
+      }
+      for (int k : matching) {
+        Planned p = planned.get(k);
+        int n = p.spans.size();
+        float[][] vectors = new float[n][];
+        vectors[0] = heads.get(p.memoryId).vector();
+        boolean all = true;
+        for (int c = 1; c < n && all; c++) {
+          StoredChunk stored = others.get(Chunk.rowId(p.memoryId, c));
+          all = stored != null && matches(p, stored);
+          vectors[c] = all ? stored.vector() : null;
+        }
+        if (all) {
+          out.set(k, List.of(vectors));
+        }
+      }
+    } catch (RuntimeException e) {
+      LOG.debug("cannot read stored fingerprints; embedding every memory of the batch", e);
+      return new ArrayList<>(java.util.Collections.nCopies(planned.size(), null));
+    }
+    return out;
+  }
+
+  /** Whether a stored passage was made from this memory's text and settings, and its vector can be reused. */
+  private boolean matches(Planned p, StoredChunk c) {
+    return p.fingerprint.equals(c.fingerprint()) && c.count() == p.spans.size() && c.truncated() == p.truncated
+        && c.vector() != null && c.vector().length == embedder.dimension();
+  }
+
+  /** Cuts a memory into passages; past chunk.max.per.memory it is truncated and marked, or refused. */
+  private Planned plan(int request, String memoryId, String text, Map<String, Object> metadata) throws Refused {
+    List<TextSpan> spans;
+    try {
+      spans = embedder.chunk(text, chunking.maxTokens(), chunking.overlapTokens());
+    } catch (RuntimeException e) {
+      throw new Refused("the tokenizer cannot cut this text into passages: " + describe(e));
+    }
+    boolean truncated = false;
+    if (spans.size() > chunking.maxPerMemory()) {
+      if (chunking.overflow() == ChunkSettings.Overflow.REJECT) {
+        throw new Refused("the text needs " + spans.size() + " passages, over the limit of "
+            + chunking.maxPerMemory() + " (chunk.max.per.memory; chunk.overflow=reject; chunk.overflow=truncate "
+            + "would keep the first passages and mark the memory truncated)");
+      }
+      spans = spans.subList(0, chunking.maxPerMemory());
+      truncated = true;
+    }
+    List<String> passages = spans.stream().map(s -> s.of(text)).toList();
+    return new Planned(request, metadata, List.copyOf(spans), truncated, passages, memoryId, fingerprint(text));
+  }
+
+  /** The rows of one memory: one per passage, under deterministic ids; the whole text kept once, on chunk 0. */
+  private List<StoredMemory> rows(WriteRequest.Upsert upsert, Planned p, List<float[]> vectors) {
+    Memory m = upsert.memory();
+    Source s = upsert.source();
+    String fingerprint = fingerprint(m.text());
+    int count = p.spans.size();
+    List<StoredMemory> out = new ArrayList<>(count);
+    for (int c = 0; c < count; c++) {
+      TextSpan span = p.spans.get(c);
+      String whole = c == 0 && count > 1 ? m.text() : "";
+      Chunk chunk = new Chunk(m.id(), c, count, span.start(), span.end(), whole, p.truncated, fingerprint);
+      out.add(new StoredMemory(Chunk.rowId(m.id(), c), m.tenant(), vectors.get(c), p.passages.get(c), p.metadata,
+          s.topic(), s.partition(), s.offset(), s.timestamp(), embedder.modelName(), chunk));
+    }
+    return out;
+  }
+
+  /**
+   * Hex SHA-256 of what decides a memory's rows: the model settings, the chunk settings and the text. Equal
+   * fingerprints mean re-embedding would give the same rows.
+   */
+  String fingerprint(String text) {
+    try {
+      MessageDigest sha = MessageDigest.getInstance("SHA-256");
+      sha.update((embedder.settingsFingerprint() + "\u0000" + chunking.fingerprintBasis() + "\u0000")
+          .getBytes(StandardCharsets.UTF_8));
+      sha.update(text.getBytes(StandardCharsets.UTF_8));
+      return HexFormat.of().formatHex(sha.digest());
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException("every JVM has SHA-256", e);
+    }
   }
 
   /**
@@ -162,37 +318,53 @@ public final class IngestWriter {
     return null;
   }
 
-  /** One model call for the batch; if it fails, each text alone, so only the texts at fault are rejected. */
-  private List<float[]> embed(PreparedBatch batch, List<Integer> indices) {
-    List<String> texts = new ArrayList<>(indices.size());
-    for (int i : indices) {
-      texts.add(((WriteRequest.Upsert) batch.requests().get(i)).memory().text());
+  /**
+   * One model call for every passage of the batch; if it fails, one call per memory, so only the memories at fault
+   * are rejected.
+   *
+   * @return per planned memory its passages' vectors, or null when the memory was rejected
+   */
+  private List<List<float[]>> embed(PreparedBatch batch, List<Planned> planned) {
+    List<String> texts = new ArrayList<>();
+    for (Planned p : planned) {
+      texts.addAll(p.passages);
     }
     try {
       List<float[]> vectors = embedder.embedDocuments(texts);
-      if (vectors.size() == texts.size()) {
-        return vectors;
+      if (vectors.size() != texts.size()) {
+        throw new IllegalStateException("the model returned " + vectors.size() + " vectors for " + texts.size()
+            + " texts");
       }
-      throw new IllegalStateException("the model returned " + vectors.size() + " vectors for " + texts.size()
-          + " texts");
+      List<List<float[]>> out = new ArrayList<>(planned.size());
+      int from = 0;
+      for (Planned p : planned) {
+        out.add(vectors.subList(from, from + p.passages.size()));
+        from += p.passages.size();
+      }
+      return out;
     } catch (RuntimeException batchFailure) {
-      LOG.debug("embedding a batch of {} texts failed; embedding them one by one", texts.size(), batchFailure);
-      List<float[]> vectors = new ArrayList<>(texts.size());
+      LOG.debug("embedding a batch of {} passages failed; embedding memory by memory", texts.size(), batchFailure);
+      List<List<float[]>> out = new ArrayList<>(planned.size());
       int failed = 0;
-      for (int k = 0; k < texts.size(); k++) {
+      for (Planned p : planned) {
         try {
-          vectors.add(embedder.embedDocuments(List.of(texts.get(k))).get(0));
+          List<float[]> vectors = embedder.embedDocuments(p.passages);
+          if (vectors.size() != p.passages.size()) {
+            throw new IllegalStateException("the model returned " + vectors.size() + " vectors for "
+                + p.passages.size() + " texts");
+          }
+          out.add(vectors);
         } catch (RuntimeException e) {
           failed++;
-          vectors.add(null);
-          batch.settle(indices.get(k), new Outcome.Rejected("the model cannot embed this text: " + describe(e), e));
+          out.add(null);
+          batch.settle(p.request, new Outcome.Rejected("the model cannot embed this text: " + describe(e), e));
         }
       }
-      if (failed == texts.size() && texts.size() > 1) {
-        throw new WriterFailedException("the model failed on every text of a batch of " + texts.size(),
+      if (failed == planned.size() && planned.size() > 1) {
+        throw new WriterFailedException("the model failed on every text of a batch of " + planned.size(),
             batchFailure);
       }
-      return vectors;
+      return out;
     }
   }
 
@@ -316,9 +488,9 @@ public final class IngestWriter {
       for (int attempt = 0; ; attempt++) {
         try {
           if (deletes) {
-            store.delete(indices.stream().map(i -> batch.requests().get(i).id()).toList());
+            deleteMemories(indices.stream().map(i -> batch.requests().get(i).id()).toList());
           } else {
-            store.upsert(indices.stream().map(batch::row).toList());
+            upsertMemories(indices.stream().map(batch::rows).toList());
           }
           if (attempt > 0) {
             LOG.info("Milvus answers again after {} retries", attempt);
@@ -336,6 +508,91 @@ public final class IngestWriter {
           TimeUnit.MILLISECONDS.sleep(delay.toMillis());
         }
       }
+    }
+  }
+
+  /**
+   * The stored chunk count of each memory, read from its chunk 0 by primary key; a memory without chunk 0 is
+   * left out.
+   */
+  private Map<String, Integer> storedCounts(List<String> memoryIds) {
+    Map<String, Integer> counts = new HashMap<>();
+    for (StoredChunk c : store.storedRows(memoryIds.stream().map(id -> Chunk.rowId(id, 0)).toList())) {
+      if (c.index() == 0 && c.count() > 0) {
+        counts.put(c.memoryId(), c.count());
+      }
+    }
+    return counts;
+  }
+
+  /**
+   * Writes memories' new rows and removes the passages a longer earlier version left (ids {@code m#n ..
+   * m#(stored-1)}, from the count on the stored chunk 0), all by primary key. New passages go first and chunk 0
+   * of a memory that shrinks goes last, after the stale delete: chunk 0 holds the count the stale ids are
+   * computed from, so until the delete is done it still names them, and a crash anywhere in between leaves a
+   * memory that has rows (chunk 0 is never deleted here) and whose replay finds and removes the stale ones. A
+   * memory that keeps or grows its count, or has no chunk 0 stored (a new one), is one upsert.
+   *
+   * @param rows per memory its new rows, chunk 0 first
+   */
+  private void upsertMemories(List<List<StoredMemory>> rows) {
+    Map<String, Integer> stored = storedCounts(rows.stream().map(r -> r.get(0).chunk().memoryId()).toList());
+    List<StoredMemory> first = new ArrayList<>();
+    List<StoredMemory> lastHeads = new ArrayList<>();
+    List<String> stale = new ArrayList<>();
+    for (List<StoredMemory> memory : rows) {
+      String id = memory.get(0).chunk().memoryId();
+      int n = memory.size();
+      int old = stored.getOrDefault(id, 0);
+      if (old > n) {
+        first.addAll(memory.subList(1, n));
+        lastHeads.add(memory.get(0));
+        for (int c = n; c < old; c++) {
+          stale.add(Chunk.rowId(id, c));
+        }
+      } else {
+        first.addAll(memory);
+      }
+    }
+    if (!first.isEmpty()) {
+      store.upsert(first);
+    }
+    if (!stale.isEmpty()) {
+      store.delete(stale);
+      store.upsert(lastHeads);
+    }
+  }
+
+  /**
+   * Removes every row of these memories by primary key: {@code m#0 .. m#(count-1)} from the count on the stored
+   * chunk 0, chunk 0 last (in the last requests), so a crash part way leaves chunk 0 naming the rest for the
+   * replay. A memory without chunk 0 falls back to the scalar filter {@code memory_id in [...]}, which Milvus Lite
+   * answers by a scan: it is usually a memory never stored or deleted already (a replayed tombstone), but rows
+   * without chunk 0 can also be left by a writer before this ordering or by hand, and a tombstone must not leave
+   * them searchable.
+   */
+  private void deleteMemories(List<String> memoryIds) {
+    Map<String, Integer> stored = storedCounts(memoryIds);
+    List<String> ids = new ArrayList<>();
+    List<String> heads = new ArrayList<>();
+    List<String> unnamed = new ArrayList<>();
+    for (String id : memoryIds) {
+      Integer count = stored.get(id);
+      if (count == null) {
+        unnamed.add(id);
+        continue;
+      }
+      for (int c = 1; c < count; c++) {
+        ids.add(Chunk.rowId(id, c));
+      }
+      heads.add(Chunk.rowId(id, 0));
+    }
+    ids.addAll(heads);
+    if (!ids.isEmpty()) {
+      store.delete(ids);
+    }
+    if (!unnamed.isEmpty()) {
+      store.deleteMemories(unnamed);
     }
   }
 

@@ -58,6 +58,19 @@ public final class MilvusVectorStore implements VectorStore, AutoCloseable {
   }
 
   @Override
+  public void deleteMemories(Collection<String> memoryIds) {
+    call(s -> {
+      s.deleteMemories(memoryIds);
+      return null;
+    });
+  }
+
+  @Override
+  public List<dev.tier0.milvus.StoredChunk> storedRows(Collection<String> rowIds) {
+    return call(s -> s.storedRows(rowIds));
+  }
+
+  @Override
   public List<Hit> search(SearchQuery query) {
     return call(s -> s.search(query));
   }

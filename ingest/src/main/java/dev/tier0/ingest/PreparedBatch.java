@@ -12,15 +12,18 @@ import java.util.List;
 public final class PreparedBatch {
   private final List<WriteRequest> requests;
   private final Outcome[] outcomes;
-  private final StoredMemory[] rows;
+  private final List<StoredMemory>[] rows;
   private long embedNanos;
   private long storeNanos;
   private int transientFailures;
+  private int reused;
 
   PreparedBatch(List<WriteRequest> requests) {
     this.requests = List.copyOf(requests);
     this.outcomes = new Outcome[this.requests.size()];
-    this.rows = new StoredMemory[this.requests.size()];
+    @SuppressWarnings("unchecked")
+    List<StoredMemory>[] empty = new List[this.requests.size()];
+    this.rows = empty;
   }
 
   /** The requests, in the order given to prepare. */
@@ -55,6 +58,14 @@ public final class PreparedBatch {
     return storeNanos;
   }
 
+  /**
+   * Memories of this batch whose stored vectors were reused: the same text was stored before with the same model
+   * and chunk settings (its fingerprint matched), so the model did not run for it.
+   */
+  public int reused() {
+    return reused;
+  }
+
   /** Store calls of this batch that failed transiently (each retry that was needed counts), over every call. */
   public int transientFailures() {
     return transientFailures;
@@ -75,16 +86,21 @@ public final class PreparedBatch {
     return outcomes[i] == null || outcomes[i] instanceof Outcome.Unavailable;
   }
 
-  StoredMemory row(int i) {
+  /** The rows of request i: one per passage of its memory. */
+  List<StoredMemory> rows(int i) {
     return rows[i];
   }
 
-  void row(int i, StoredMemory row) {
-    rows[i] = row;
+  void rows(int i, List<StoredMemory> memoryRows) {
+    rows[i] = List.copyOf(memoryRows);
   }
 
   void addEmbedNanos(long nanos) {
     embedNanos += nanos;
+  }
+
+  void addReused(int memories) {
+    reused += memories;
   }
 
   void transientFailure() {

@@ -21,6 +21,19 @@ public interface VectorStore {
   /** Removes the rows with these ids; ids not present are no error. */
   void delete(Collection<String> ids);
 
+  /** Removes every row (every chunk) of these memories; ids not present are no error. */
+  void deleteMemories(Collection<String> memoryIds);
+
+  /**
+   * The stored rows with these row ids ({@code memoryId#index}): index, chunk count, truncation, fingerprint and
+   * vector, read by primary key; ids not stored are left out. The writer reads chunk 0 to learn a memory's stored
+   * count and fingerprint, then the other passages' vectors only when they can be reused. A store that cannot tell
+   * returns nothing: everything is embedded and tombstones fall back to {@link #deleteMemories}.
+   */
+  default List<dev.tier0.milvus.StoredChunk> storedRows(Collection<String> rowIds) {
+    return List.of();
+  }
+
   /** Nearest memories within the query's tenant, best first. */
   List<Hit> search(SearchQuery query);
 

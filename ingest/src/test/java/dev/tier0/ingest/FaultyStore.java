@@ -19,7 +19,10 @@ import java.util.function.Predicate;
  * request with a bad row fails whole, as a real server's does.
  */
 public final class FaultyStore implements VectorStore {
+  /** Memory id -> its chunk 0 row (what most tests look at: short memories are one row). */
   public final Map<String, StoredMemory> rows = new ConcurrentHashMap<>();
+  /** Row id -> row: every chunk. */
+  public final Map<String, StoredMemory> chunks = new ConcurrentHashMap<>();
   public final AtomicInteger upsertCalls = new AtomicInteger();
   public volatile boolean down;
   /** Refusing every write for load (a rate limit): transient, never a row's fault. */
@@ -41,14 +44,42 @@ public final class FaultyStore implements VectorStore {
     }
     for (StoredMemory m : batch) {
       if (refuses.test(m)) {
-        throw new PermanentStoreException("invalid row " + m.id());
+        throw new PermanentStoreException("invalid row " + m.chunk().memoryId());
       }
       if (failsWhileAnswering.test(m)) {
         throw new TransientStoreException("SERVER_ERROR (server code 1): maximum recursion depth exceeded", null,
             TransientStoreException.Kind.SERVER_ERROR);
       }
     }
-    batch.forEach(m -> rows.put(m.id(), m));
+    for (StoredMemory m : batch) {
+      chunks.put(m.id(), m);
+      if (m.chunk().index() == 0) {
+        rows.put(m.chunk().memoryId(), m);
+      }
+    }
+  }
+
+  @Override
+  public void deleteMemories(Collection<String> memoryIds) {
+    if (down) {
+      throw new TransientStoreException("connection refused", null);
+    }
+    memoryIds.forEach(rows::remove);
+    chunks.values().removeIf(m -> memoryIds.contains(m.chunk().memoryId()));
+  }
+
+  @Override
+  public List<dev.tier0.milvus.StoredChunk> storedRows(Collection<String> rowIds) {
+    if (down) {
+      throw new TransientStoreException("connection refused", null);
+    }
+    return rowIds.stream().map(chunks::get).filter(java.util.Objects::nonNull).map(FaultyStore::stored).toList();
+  }
+
+  /** A row as a store reads it back by id. */
+  static dev.tier0.milvus.StoredChunk stored(StoredMemory m) {
+    return new dev.tier0.milvus.StoredChunk(m.chunk().memoryId(), m.chunk().index(), m.chunk().count(),
+        m.chunk().truncated(), m.chunk().fingerprint(), m.vector());
   }
 
   @Override
@@ -57,6 +88,7 @@ public final class FaultyStore implements VectorStore {
       throw new TransientStoreException("connection refused", null);
     }
     ids.forEach(rows::remove);
+    ids.forEach(chunks::remove);
   }
 
   @Override

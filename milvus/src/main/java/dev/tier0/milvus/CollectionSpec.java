@@ -33,19 +33,31 @@ public final class CollectionSpec {
      * so nothing richer would behave the same on both servers.
      */
     static final Map<String, Object> ANALYZER = Map.of("type", "standard");
+    // one row per passage (issue 12): the memory it belongs to, where it sits, the whole text on chunk 0
+    static final String MEMORY_ID = "memory_id";
+    static final String CHUNK_INDEX = "chunk_index";
+    static final String CHUNK_COUNT = "chunk_count";
+    static final String SPAN_START = "span_start";
+    static final String SPAN_END = "span_end";
+    static final String MEMORY_TEXT = "memory_text";
+    static final String TRUNCATED = "truncated";
+    static final String FINGERPRINT = "fingerprint";
 
     /** VARCHAR caps of the collection, in UTF-8 bytes: the server refuses a longer value. */
     public static final int ID_MAX_LENGTH = 512;
     public static final int TENANT_MAX_LENGTH = 256;
     public static final int TEXT_MAX_LENGTH = 65535;
     public static final int SHORT_MAX_LENGTH = 256;
+    /** Row ids are {@code memoryId#chunkIndex}: the memory id's cap plus room for the suffix. */
+    public static final int ROW_ID_MAX_LENGTH = ID_MAX_LENGTH + 16;
+    public static final int FINGERPRINT_MAX_LENGTH = 64;
 
     /** Scalar fields: name -> (type, max length for VARCHAR, or 0). */
     private record Field(String name, DataType type, int maxLength) {
     }
 
     private static final List<Field> SCALARS = List.of(
-            new Field(ID, DataType.VarChar, ID_MAX_LENGTH),
+            new Field(ID, DataType.VarChar, ROW_ID_MAX_LENGTH),
             new Field(TENANT, DataType.VarChar, TENANT_MAX_LENGTH),
             new Field(TEXT, DataType.VarChar, TEXT_MAX_LENGTH),
             new Field(METADATA, DataType.JSON, 0),
@@ -53,9 +65,22 @@ public final class CollectionSpec {
             new Field(SOURCE_PARTITION, DataType.Int32, 0),
             new Field(SOURCE_OFFSET, DataType.Int64, 0),
             new Field(SOURCE_TIMESTAMP, DataType.Int64, 0),
-            new Field(MODEL, DataType.VarChar, SHORT_MAX_LENGTH));
+            new Field(MODEL, DataType.VarChar, SHORT_MAX_LENGTH),
+            new Field(MEMORY_ID, DataType.VarChar, ID_MAX_LENGTH),
+            new Field(CHUNK_INDEX, DataType.Int32, 0),
+            new Field(CHUNK_COUNT, DataType.Int32, 0),
+            new Field(SPAN_START, DataType.Int32, 0),
+            new Field(SPAN_END, DataType.Int32, 0),
+            new Field(MEMORY_TEXT, DataType.VarChar, TEXT_MAX_LENGTH),
+            new Field(TRUNCATED, DataType.Bool, 0),
+            new Field(FINGERPRINT, DataType.VarChar, FINGERPRINT_MAX_LENGTH));
 
-    static final List<String> OUTPUT_FIELDS = List.of(ID, TEXT, METADATA);
+    /** The fields a collection of the one-row-per-memory version (before issue 12) lacks. */
+    static final List<String> CHUNK_FIELDS = List.of(MEMORY_ID, CHUNK_INDEX, CHUNK_COUNT, SPAN_START, SPAN_END,
+            MEMORY_TEXT, TRUNCATED, FINGERPRINT);
+
+    static final List<String> OUTPUT_FIELDS = List.of(ID, TEXT, METADATA, MEMORY_ID, CHUNK_INDEX, CHUNK_COUNT,
+            SPAN_START, SPAN_END, MEMORY_TEXT, TRUNCATED);
 
     private final String collection;
     private final int dimension;

@@ -170,6 +170,11 @@ final class FilterExpressions {
         return sb.append(']').toString();
     }
 
+    /** {@code memory_id in [...]}: every row of these memories. */
+    static String memoryIdIn(java.util.Collection<String> memoryIds) {
+        return idIn(memoryIds).replaceFirst("^" + CollectionSpec.ID + " in", CollectionSpec.MEMORY_ID + " in");
+    }
+
     private static String abbreviate(String s) {
         return s == null || s.length() <= 80 ? s : s.substring(0, 80) + "...";
     }

@@ -51,8 +51,9 @@ public final class MemoryStore implements AutoCloseable {
     private volatile CollectionSpec spec;
     private volatile RowEncoder encoder;
     private volatile boolean keywordCapable;
-    private static final List<String> RECENCY_OUTPUT_FIELDS = List.of(CollectionSpec.ID, CollectionSpec.TEXT,
-            CollectionSpec.METADATA, CollectionSpec.SOURCE_TIMESTAMP);
+    /** What a search reads when recency re-scores it: the hit fields and the record timestamp. */
+    private static final List<String> RECENCY_OUTPUT_FIELDS = java.util.stream.Stream.concat(
+            CollectionSpec.OUTPUT_FIELDS.stream(), java.util.stream.Stream.of(CollectionSpec.SOURCE_TIMESTAMP)).toList();
 
     private MemoryStore(MilvusConfig config, MilvusClientV2 client, String serverVersion) {
         this.config = config;
@@ -146,12 +147,30 @@ public final class MemoryStore implements AutoCloseable {
         }
     }
 
+    /**
+     * Removes the rows with these row ids (primary keys), in the order given, 1,000 per request; ids not present
+     * are no error. By primary key, so the server needs no scan.
+     */
     public void delete(Collection<String> ids) {
         List<String> all = new ArrayList<>(ids);
         for (int from = 0; from < all.size(); from += DELETE_IDS_PER_REQUEST) {
             List<String> part = all.subList(from, Math.min(all.size(), from + DELETE_IDS_PER_REQUEST));
             DeleteReq request = DeleteReq.builder().databaseName(config.database())
                     .collectionName(config.collection()).filter(FilterExpressions.idIn(part)).build();
+            write("delete " + part.size() + " memories", () -> client.delete(request));
+        }
+    }
+
+    /**
+     * Removes every row (every chunk) of these memories; ids not present are no error. A scalar filter on memory_id:
+     * a scan on Milvus Lite, so the writer uses it only where it cannot name the rows (see IngestWriter).
+     */
+    public void deleteMemories(Collection<String> memoryIds) {
+        List<String> all = new ArrayList<>(memoryIds);
+        for (int from = 0; from < all.size(); from += DELETE_IDS_PER_REQUEST) {
+            List<String> part = all.subList(from, Math.min(all.size(), from + DELETE_IDS_PER_REQUEST));
+            DeleteReq request = DeleteReq.builder().databaseName(config.database())
+                    .collectionName(config.collection()).filter(FilterExpressions.memoryIdIn(part)).build();
             write("delete " + part.size() + " memories", () -> client.delete(request));
         }
     }
@@ -205,7 +224,7 @@ public final class MemoryStore implements AutoCloseable {
         if (query.minScore() != null && mode == SearchMode.DENSE) {
             hits = hits.stream().filter(h -> h.score() >= query.minScore()).toList();
         }
-        return new SearchResult(hits, mode);
+        return new SearchResult(withMemoryTexts(hits, query.tenant()), mode);
     }
 
     /** The typed filter AND the string equalities of the first request version. */
@@ -224,6 +243,43 @@ public final class MemoryStore implements AutoCloseable {
         return keywordCapable;
     }
 
+    /**
+     * A hit whose best passage is not chunk 0 of a memory of several chunks gets the memory's whole text from chunk
+     * 0 (where it is kept once): one query by primary key for all such hits.
+     */
+    private List<Hit> withMemoryTexts(List<Hit> hits, String tenant) {
+        List<String> wanted = new ArrayList<>();
+        for (Hit h : hits) {
+            if (h.chunkCount() > 1 && h.chunkIndex() != 0) {
+                wanted.add(Chunk.rowId(h.id(), 0));
+            }
+        }
+        if (wanted.isEmpty()) {
+            return hits;
+        }
+        QueryReq request = QueryReq.builder().databaseName(config.database()).collectionName(config.collection())
+                .filter(FilterExpressions.tenantAndMetadata(tenant, null) + " and " + FilterExpressions.idIn(wanted))
+                .outputFields(List.of(CollectionSpec.MEMORY_ID, CollectionSpec.MEMORY_TEXT))
+                .consistencyLevel(ConsistencyLevel.SESSION).build();
+        QueryResp response = readLoaded("read memory texts", () -> client.query(request));
+        Map<String, String> texts = new java.util.HashMap<>();
+        for (QueryResp.QueryResult r : response.getQueryResults()) {
+            texts.put((String) r.getEntity().get(CollectionSpec.MEMORY_ID),
+                    (String) r.getEntity().get(CollectionSpec.MEMORY_TEXT));
+        }
+        List<Hit> out = new ArrayList<>(hits.size());
+        for (Hit h : hits) {
+            String text = texts.get(h.id());
+            out.add(text == null || text.isEmpty() ? h : new Hit(h.id(), h.score(), text, h.metadata(), h.passage(),
+                    h.chunkIndex(), h.chunkCount(), h.spanStart(), h.spanEnd(), h.truncated()));
+        }
+        return out;
+    }
+
+    private static int intValue(Object value, int fallback) {
+        return value instanceof Number n ? n.intValue() : fallback;
+    }
+
     /** Number of stored memories, read with strong consistency (for tests and the CLI, not the hot path). */
     public long count() {
         QueryReq request = QueryReq.builder().databaseName(config.database()).collectionName(config.collection())
@@ -231,6 +287,62 @@ public final class MemoryStore implements AutoCloseable {
         QueryResp response = readLoaded("count", () -> client.query(request));
         Object value = response.getQueryResults().get(0).getEntity().get("count(*)");
         return ((Number) value).longValue();
+    }
+
+    /**
+     * The stored rows with these row ids ({@code memoryId#index}, see {@link Chunk#rowId}): index, count,
+     * truncation, fingerprint and vector, in no particular order; ids not stored are left out. Read by primary key
+     * (an {@code id in [...]} term on the primary key, which the server answers from its primary-key index; a
+     * scalar filter on memory_id is a scan on Milvus Lite, whose cost grows with the collection). Session
+     * consistency: this client's own writes are seen. One query per 1,000 ids.
+     */
+    public List<StoredChunk> storedRows(Collection<String> rowIds) {
+        List<String> all = new ArrayList<>(rowIds);
+        List<StoredChunk> out = new ArrayList<>();
+        for (int from = 0; from < all.size(); from += DELETE_IDS_PER_REQUEST) {
+            List<String> part = all.subList(from, Math.min(all.size(), from + DELETE_IDS_PER_REQUEST));
+            // the id term is built here rather than with QueryReq.ids, which makes the SDK describe the collection
+            // on every call to learn the primary key's name; the expression it would send is the same
+            QueryReq request = QueryReq.builder().databaseName(config.database())
+                    .collectionName(config.collection()).filter(FilterExpressions.idIn(part))
+                    .outputFields(List.of(CollectionSpec.MEMORY_ID, CollectionSpec.CHUNK_INDEX,
+                            CollectionSpec.CHUNK_COUNT, CollectionSpec.TRUNCATED, CollectionSpec.FINGERPRINT,
+                            CollectionSpec.VECTOR))
+                    .consistencyLevel(ConsistencyLevel.SESSION).build();
+            QueryResp response = readLoaded("read stored passages", () -> client.query(request));
+            for (QueryResp.QueryResult r : response.getQueryResults()) {
+                Map<String, Object> e = r.getEntity();
+                out.add(new StoredChunk((String) e.get(CollectionSpec.MEMORY_ID),
+                        intValue(e.get(CollectionSpec.CHUNK_INDEX), -1), intValue(e.get(CollectionSpec.CHUNK_COUNT), 0),
+                        Boolean.TRUE.equals(e.get(CollectionSpec.TRUNCATED)),
+                        (String) e.get(CollectionSpec.FINGERPRINT), floats(e.get(CollectionSpec.VECTOR))));
+            }
+        }
+        return out;
+    }
+
+    /** A FLOAT_VECTOR value as the SDK returns it (a list of floats); null for anything else. */
+    private static float[] floats(Object value) {
+        if (!(value instanceof List<?> list)) {
+            return null;
+        }
+        float[] v = new float[list.size()];
+        for (int i = 0; i < v.length; i++) {
+            if (!(list.get(i) instanceof Number n)) {
+                return null;
+            }
+            v[i] = n.floatValue();
+        }
+        return v;
+    }
+
+    /** Rows (chunks) stored for one memory, read with strong consistency (for tests and tools). */
+    public long countChunks(String memoryId) {
+        QueryReq request = QueryReq.builder().databaseName(config.database()).collectionName(config.collection())
+                .filter(FilterExpressions.memoryIdIn(List.of(memoryId))).outputFields(List.of("count(*)"))
+                .consistencyLevel(ConsistencyLevel.STRONG).build();
+        QueryResp response = readLoaded("count chunks", () -> client.query(request));
+        return ((Number) response.getQueryResults().get(0).getEntity().get("count(*)")).longValue();
     }
 
     @Override
@@ -271,9 +383,17 @@ public final class MemoryStore implements AutoCloseable {
         List<String> problems = wanted.differences(existing);
         if (!problems.isEmpty()) {
             throw new SchemaMismatchException("collection '" + config.collection() + "' does not match tier0's schema: "
-                    + String.join("; ", problems) + ". Use another collection name, or migrate it yourself;"
-                    + " tier0 never drops or alters existing data.");
+                    + String.join("; ", problems) + ". " + migrationHint(problems) + "Use another collection name, or"
+                    + " migrate it yourself; tier0 never drops or alters existing data.");
         }
+    }
+
+    /** A collection made before passages (issue 12) lacks the chunk fields: name the way out. */
+    private static String migrationHint(List<String> problems) {
+        boolean older = problems.stream().anyMatch(p -> CollectionSpec.CHUNK_FIELDS.stream()
+                .anyMatch(f -> p.startsWith("field '" + f + "' is missing")));
+        return older ? "It was made by a tier0 version that stored one row per memory: point milvus.collection at a"
+                + " new collection and replay the ingest topic into it (README: 'Migrating a collection'). " : "";
     }
 
     private void ensureIndex(IndexParam index) {

@@ -16,7 +16,8 @@ import java.util.Map;
 
 /**
  * Builds the Milvus request of each search mode and reads its results. Every leg carries the same filter
- * expression (tenant AND typed filter), so isolation and filters hold on each leg before fusion.
+ * expression (tenant AND typed filter), so isolation and filters hold on each leg before fusion. Every mode groups
+ * by {@code memory_id} (issue 12): a result is the best passage of one memory, so a limit counts memories.
  *
  * <p>Milvus Lite 3.2.2 serves all three with the Java SDK's requests: {@code search} on the sparse field with an
  * {@link EmbeddedText} query, {@code hybridSearch} with RRF or weighted rankers. It returns BM25 scores negated
@@ -53,6 +54,7 @@ final class ModeSearch {
         return SearchReq.builder().databaseName(database).collectionName(collection)
                 .annsField(CollectionSpec.VECTOR).metricType(IndexParam.MetricType.COSINE)
                 .data(List.of(vector)).topK(limit).filter(filter).searchParams(Map.of("ef", ef))
+                .groupByFieldName(CollectionSpec.MEMORY_ID)
                 .outputFields(outputFields)
                 // read-your-own-writes for this client without waiting for every replica (Strong would)
                 .consistencyLevel(ConsistencyLevel.SESSION).build();
@@ -62,6 +64,7 @@ final class ModeSearch {
         return SearchReq.builder().databaseName(database).collectionName(collection)
                 .annsField(CollectionSpec.SPARSE).metricType(IndexParam.MetricType.BM25)
                 .data(List.of(new EmbeddedText(KeywordText.of(text)))).topK(limit).filter(filter)
+                .groupByFieldName(CollectionSpec.MEMORY_ID)
                 .outputFields(outputFields).consistencyLevel(ConsistencyLevel.SESSION).build();
     }
 
@@ -89,6 +92,7 @@ final class ModeSearch {
                 .limit(leg).build();
         return HybridSearchReq.builder().databaseName(database).collectionName(collection)
                 .searchRequests(List.of(dense, keyword)).ranker(ranker(fusion)).limit(limit)
+                .groupByFieldName(CollectionSpec.MEMORY_ID)
                 .outFields(outputFields).consistencyLevel(ConsistencyLevel.SESSION).build();
     }
 
@@ -112,12 +116,32 @@ final class ModeSearch {
         }
         for (SearchResp.SearchResult r : response.getSearchResults().get(0)) {
             float score = mode == SearchMode.KEYWORD ? keywordScore(r.getScore()) : r.getScore();
-            Map<String, Object> entity = r.getEntity();
-            Object id = entity.getOrDefault(CollectionSpec.ID, r.getId());
-            hits.add(new Hit(String.valueOf(id), score, (String) entity.get(CollectionSpec.TEXT),
-                    JsonValues.toMap(entity.get(CollectionSpec.METADATA))));
+            hits.add(hit(r.getEntity(), r.getId(), score));
         }
         return hits;
+    }
+
+    /**
+     * A hit from one result row (a passage): the memory id, the passage and where it sits. The memory's whole text
+     * is the passage for a memory of one chunk, else {@code memory_text} when the row is chunk 0; other hits get
+     * it from {@code MemoryStore.withMemoryTexts}.
+     */
+    static Hit hit(Map<String, Object> entity, Object rowId, float score) {
+        String passage = (String) entity.get(CollectionSpec.TEXT);
+        String memoryId = (String) entity.getOrDefault(CollectionSpec.MEMORY_ID,
+                String.valueOf(entity.getOrDefault(CollectionSpec.ID, rowId)));
+        int count = intValue(entity.get(CollectionSpec.CHUNK_COUNT), 1);
+        String memoryText = (String) entity.get(CollectionSpec.MEMORY_TEXT);
+        String text = count == 1 || memoryText == null || memoryText.isEmpty() ? passage : memoryText;
+        return new Hit(memoryId, score, text, JsonValues.toMap(entity.get(CollectionSpec.METADATA)), passage,
+                intValue(entity.get(CollectionSpec.CHUNK_INDEX), 0), count,
+                intValue(entity.get(CollectionSpec.SPAN_START), 0),
+                intValue(entity.get(CollectionSpec.SPAN_END), passage == null ? 0 : passage.length()),
+                Boolean.TRUE.equals(entity.get(CollectionSpec.TRUNCATED)));
+    }
+
+    private static int intValue(Object value, int fallback) {
+        return value instanceof Number n ? n.intValue() : fallback;
     }
 
     /** The record timestamps (epoch ms) of the first query's results, in result order; 0 where absent. */

@@ -35,7 +35,7 @@ final class RecencyRescorer {
         List<Hit> out = new ArrayList<>(hits.size());
         for (int i = 0; i < hits.size(); i++) {
             Hit h = hits.get(i);
-            out.add(new Hit(h.id(), (float) (h.score() * factor(recency, timestamps[i])), h.text(), h.metadata()));
+            out.add(h.withScore((float) (h.score() * factor(recency, timestamps[i]))));
         }
         out.sort(Comparator.comparingDouble(Hit::score).reversed());
         return out.size() > topK ? List.copyOf(out.subList(0, topK)) : out;

@@ -30,7 +30,7 @@ final class RowEncoder {
     }
 
     EncodedRow encode(StoredMemory m) {
-        String id = requireText(m, m.id(), "id", CollectionSpec.ID_MAX_LENGTH);
+        String id = requireText(m, m.id(), "id", CollectionSpec.ROW_ID_MAX_LENGTH);
         if (id.isEmpty()) {
             throw new PermanentStoreException("memory has an empty id");
         }
@@ -63,10 +63,23 @@ final class RowEncoder {
         row.addProperty(CollectionSpec.SOURCE_OFFSET, m.offset());
         row.addProperty(CollectionSpec.SOURCE_TIMESTAMP, m.timestamp());
         row.addProperty(CollectionSpec.MODEL, model);
+        Chunk c = m.chunk();
+        String memoryId = requireText(m, c.memoryId(), "memory id", CollectionSpec.ID_MAX_LENGTH);
+        String memoryText = requireText(m, c.memoryText(), "memory text", CollectionSpec.TEXT_MAX_LENGTH);
+        String fingerprint = requireText(m, c.fingerprint(), "fingerprint", CollectionSpec.FINGERPRINT_MAX_LENGTH);
+        row.addProperty(CollectionSpec.MEMORY_ID, memoryId);
+        row.addProperty(CollectionSpec.CHUNK_INDEX, c.index());
+        row.addProperty(CollectionSpec.CHUNK_COUNT, c.count());
+        row.addProperty(CollectionSpec.SPAN_START, c.start());
+        row.addProperty(CollectionSpec.SPAN_END, c.end());
+        row.addProperty(CollectionSpec.MEMORY_TEXT, memoryText);
+        row.addProperty(CollectionSpec.TRUNCATED, c.truncated());
+        row.addProperty(CollectionSpec.FINGERPRINT, fingerprint);
 
         int vectorBytes = dimension * (vectorType == VectorType.FLOAT16_VECTOR ? 2 : 4);
         int size = ROW_OVERHEAD_BYTES + vectorBytes + utf8Length(id) + utf8Length(tenant) + utf8Length(text)
-                + utf8Length(topic) + utf8Length(model) + utf8Length(metadataJson);
+                + utf8Length(topic) + utf8Length(model) + utf8Length(metadataJson) + utf8Length(memoryId)
+                + utf8Length(memoryText) + fingerprint.length();
         return new EncodedRow(row, size);
     }
 

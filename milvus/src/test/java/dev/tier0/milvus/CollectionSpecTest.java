@@ -16,10 +16,16 @@ class CollectionSpecTest {
         CollectionSchema schema = spec.schema();
         assertThat(schema.getFieldSchemaList()).extracting(FieldSchema::getName).containsExactlyInAnyOrder("id",
                 "tenant", "vector", "text", "metadata", "source_topic", "source_partition", "source_offset",
-                "source_timestamp", "model", "text_sparse");
+                "source_timestamp", "model", "text_sparse", "memory_id", "chunk_index", "chunk_count", "span_start",
+                "span_end", "memory_text", "truncated", "fingerprint");
         FieldSchema id = schema.getField("id");
         assertThat(id.getDataType()).isEqualTo(DataType.VarChar);
-        assertThat(id.getMaxLength()).isEqualTo(512);
+        assertThat(id.getMaxLength()).as("memory id (512) + '#' + chunk index").isEqualTo(528);
+        assertThat(schema.getField("memory_id").getMaxLength()).isEqualTo(512);
+        assertThat(schema.getField("chunk_index").getDataType()).isEqualTo(DataType.Int32);
+        assertThat(schema.getField("truncated").getDataType()).isEqualTo(DataType.Bool);
+        assertThat(schema.getField("memory_text").getMaxLength()).isEqualTo(65535);
+        assertThat(schema.getField("fingerprint").getMaxLength()).isEqualTo(64);
         assertThat(id.getIsPrimaryKey()).isTrue();
         assertThat(id.getAutoID()).isFalse();
         assertThat(schema.getField("tenant").getIsPartitionKey()).isTrue();
@@ -72,6 +78,23 @@ class CollectionSpecTest {
         assertThat(f16.schema().getField("vector").getDataType()).isEqualTo(DataType.Float16Vector);
         assertThat(spec.differences(f16.schema())).containsExactly("field 'vector' has type Float16Vector,"
                 + " expected FloatVector", "field 'vector' has dimension 8, expected 384");
+    }
+
+    @Test
+    void aCollectionOfTheOneRowPerMemoryVersionIsReportedWithEveryMissingChunkField() {
+        CollectionSchema previous = spec.schema();
+        previous.getFieldSchemaList().removeIf(f -> CollectionSpec.CHUNK_FIELDS.contains(f.getName()));
+        previous.getField("id").setMaxLength(512);
+        assertThat(spec.differences(previous)).containsExactlyInAnyOrder(
+                "field 'id' has max_length 512, expected at least 528",
+                "field 'memory_id' is missing (expected VarChar)",
+                "field 'chunk_index' is missing (expected Int32)",
+                "field 'chunk_count' is missing (expected Int32)",
+                "field 'span_start' is missing (expected Int32)",
+                "field 'span_end' is missing (expected Int32)",
+                "field 'memory_text' is missing (expected VarChar)",
+                "field 'truncated' is missing (expected Bool)",
+                "field 'fingerprint' is missing (expected VarChar)");
     }
 
     @Test

@@ -139,6 +139,52 @@ class HybridSearchIT {
         }
     }
 
+    /**
+     * Issue 12 under issue 13's modes: memories of several passages that all match come back once each, in every
+     * mode and with recency, so top_k counts memories (Milvus Lite accepts group_by on the BM25 search and on
+     * hybridSearch); each hit names its best passage and carries the whole text read from chunk 0.
+     */
+    @Test
+    void everyModeGroupsPassagesByMemory() {
+        List<StoredMemory> rows = new ArrayList<>();
+        Map<String, String> whole = new HashMap<>();
+        for (int m = 0; m < 3; m++) {
+            String memoryId = "long-" + m;
+            List<String> passages = new ArrayList<>();
+            for (int c = 0; c < 4; c++) {
+                passages.add("passage " + c + " of " + memoryId + " says volcano ash number " + c + ". ");
+            }
+            String text = String.join("", passages);
+            whole.put(memoryId, text);
+            int start = 0;
+            for (int c = 0; c < passages.size(); c++) {
+                String p = passages.get(c);
+                Chunk chunk = new Chunk(memoryId, c, passages.size(), start, start + p.length(), c == 0 ? text : "",
+                        false, "");
+                rows.add(new StoredMemory(Chunk.rowId(memoryId, c), "delta", TestVectors.randomUnit(RANDOM, DIM), p,
+                        Map.of(), "topic", 0, 1000 + m * 10 + c, NOW - m * DAY, "test-model", chunk));
+                start += p.length();
+            }
+        }
+        store.upsert(rows);
+        for (SearchMode mode : SearchMode.values()) {
+            for (SearchOptions.Recency recency : java.util.Arrays.asList(null,
+                    new SearchOptions.Recency(Duration.ofDays(2), NOW))) {
+                SearchResult result = store.searchMemories(new SearchQuery(TestVectors.randomUnit(RANDOM, DIM),
+                        "delta", 2, null, 0, null, new SearchOptions("volcano ash", mode, null, null, recency)));
+                assertThat(result.hits()).as(mode + " recency " + recency).hasSize(2);
+                assertThat(result.hits()).extracting(Hit::id).as(mode + " recency " + recency)
+                        .doesNotHaveDuplicates().allMatch(whole::containsKey);
+                for (Hit h : result.hits()) {
+                    assertThat(h.chunkCount()).isEqualTo(4);
+                    assertThat(h.text()).isEqualTo(whole.get(h.id()));
+                    assertThat(h.text().substring(h.spanStart(), h.spanEnd())).isEqualTo(h.passage());
+                    assertThat(h.passage()).contains("passage " + h.chunkIndex() + " of " + h.id());
+                }
+            }
+        }
+    }
+
     @Test
     void recencyFavoursNewerMemoriesWithoutHidingAnOldExactMatch() {
         // every alpha memory says "weather"; with a 2-day half-life the newest come first

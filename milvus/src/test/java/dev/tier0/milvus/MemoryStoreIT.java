@@ -102,6 +102,31 @@ class MemoryStoreIT {
         }
     }
 
+    /** A collection made by the one-row-per-memory tier0 (before passages): reported, never written. */
+    @Test
+    void aCollectionOfThePreviousVersionIsReportedWithItsMissingFieldsAndTheMigration() {
+        CollectionSchema previous = new CollectionSpec("previous", 8, VectorType.FLOAT_VECTOR).schema();
+        previous.getFieldSchemaList().removeIf(f -> CollectionSpec.CHUNK_FIELDS.contains(f.getName()));
+        previous.getField("id").setMaxLength(512);
+        try (RawClient raw = new RawClient(lite.uri())) {
+            raw.create("previous", previous);
+        }
+        try (MemoryStore store = MemoryStore.connect(config("previous"))) {
+            assertThatThrownBy(() -> store.ensureCollection(8))
+                    .isInstanceOf(SchemaMismatchException.class)
+                    .hasMessageContaining("field 'memory_id' is missing")
+                    .hasMessageContaining("field 'chunk_index' is missing")
+                    .hasMessageContaining("field 'fingerprint' is missing")
+                    .hasMessageContaining("field 'id' has max_length 512, expected at least 528")
+                    .hasMessageContaining("point milvus.collection at a new collection and replay the ingest topic");
+            assertThatThrownBy(() -> store.upsert(List.of(new StoredMemory("m", "t", new float[8], "text", Map.of(),
+                    "topic", 0, 0, 0, "model")))).isInstanceOf(SchemaMismatchException.class);
+        }
+        try (RawClient raw = new RawClient(lite.uri())) {
+            assertThat(raw.fieldNames("previous")).doesNotContain("memory_id");
+        }
+    }
+
     @Test
     void upsertSearchDeleteRoundTrip() {
         Random random = new Random(1);

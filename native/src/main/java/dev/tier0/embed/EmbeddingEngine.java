@@ -25,6 +25,17 @@ public interface EmbeddingEngine extends AutoCloseable {
   int countTokens(String text);
 
   /**
+   * Cuts a text into passages the model reads whole: windows of at most {@code maxTokens} tokens (special tokens
+   * included; {@code <= 0} or over the model's max_length means max_length), cut between tokens, at a sentence or
+   * line end in the window's second half when there is one, each repeating {@code overlapTokens} tokens of the
+   * previous one (at most half a window). A text that fits is one span over all of it.
+   *
+   * @return the passages' spans in UTF-16 indices of {@code text}, in order; at least one
+   * @throws IllegalArgumentException when {@code maxTokens} leaves no room next to the special tokens
+   */
+  List<TextSpan> chunk(String text, int maxTokens, int overlapTokens);
+
+  /**
    * Which graph served the batches: ORT runs per graph file (relative to the model directory: {@code model_file},
    * or each {@code graphs[].file} of a multi-graph directory) since the model loaded in this JVM, shared by every
    * handle on it; warm-up runs are not counted. Sorted by file name.

@@ -110,6 +110,37 @@ final class OnnxEmbeddingEngine implements AutoCloseable {
     return tokenizer.countTokens(text);
   }
 
+  List<TextSpan> chunk(String text, int maxTokens, int overlapTokens) {
+    int limit = maxTokens <= 0 ? spec.maxLength() : Math.min(maxTokens, spec.maxLength());
+    int window = limit - tokenizer.specialTokenCount();
+    if (window < 1) {
+      throw new IllegalArgumentException("a chunk of " + limit + " tokens leaves no room for text next to the "
+          + tokenizer.specialTokenCount() + " special tokens of " + spec.name());
+    }
+    int[][] spans = tokenizer.tokenSpans(text);
+    int[] starts = spans[0];
+    int[] ends = spans[1];
+    if (starts.length <= window) {
+      return List.of(new TextSpan(0, text.length()));
+    }
+    // A passage re-tokenised on its own can take a token or two more than its share of the whole text's tokens
+    // (byte-level BPE merges across the cut). Each window is counted again, and the cut redone a little tighter
+    // when one would be truncated by the model.
+    for (int attempt = 0; ; attempt++) {
+      List<TextSpan> out = new ArrayList<>();
+      int over = 0;
+      for (int[] w : TokenWindows.cut(text, starts, ends, window, overlapTokens)) {
+        TextSpan span = new TextSpan(starts[w[0]], ends[w[1] - 1]);
+        over = Math.max(over, tokenizer.countTokens(span.of(text)) - limit);
+        out.add(span);
+      }
+      if (over <= 0 || attempt == 3 || window - over < 1) {
+        return out;
+      }
+      window -= over;
+    }
+  }
+
   @Override
   public void close() {
     try {

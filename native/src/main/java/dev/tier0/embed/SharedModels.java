@@ -141,6 +141,11 @@ public final class SharedModels {
     }
 
     @Override
+    public List<TextSpan> chunk(String text, int maxTokens, int overlapTokens) {
+      return open().chunk(text, maxTokens, overlapTokens);
+    }
+
+    @Override
     public Map<String, Long> graphRuns() {
       return engine.graphRuns();
     }

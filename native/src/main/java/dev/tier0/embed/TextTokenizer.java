@@ -2,6 +2,7 @@ package dev.tier0.embed;
 
 import ai.djl.huggingface.tokenizers.Encoding;
 import ai.djl.huggingface.tokenizers.HuggingFaceTokenizer;
+import ai.djl.huggingface.tokenizers.jni.CharSpan;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -19,6 +20,14 @@ final class TextTokenizer implements AutoCloseable {
   private final int maxLength;
   private final long padId;
   private volatile HuggingFaceTokenizer counting; // created on first countTokens: most callers never need it
+  private volatile HuggingFaceTokenizer spanning; // no special tokens, no truncation: for chunking
+  private volatile int specialTokens = -1;
+  /**
+   * A token longer than this many characters is re-tokenised in pieces of this size: a WordPiece tokenizer gives
+   * a whole word over its max_input_chars_per_word (100 for BERT) one [UNK] token, which would make a long run
+   * without spaces a single unsplittable token.
+   */
+  static final int LONG_TOKEN_CHARS = 64;
 
   TextTokenizer(Path tokenizerFile, int maxLength, long padId) {
     this.file = tokenizerFile;
@@ -61,6 +70,125 @@ final class TextTokenizer implements AutoCloseable {
     return maxLength;
   }
 
+  /** Tokens the tokenizer adds to every text (e.g. [CLS] and [SEP]: 2; Qwen3's end-of-text: 1). */
+  int specialTokenCount() {
+    int n = specialTokens;
+    if (n < 0) {
+      n = countTokens("") ;
+      specialTokens = n;
+    }
+    return n;
+  }
+
+  /**
+   * The text's tokens (no special tokens, no truncation) as spans: {@code [0]} the starts, {@code [1]} the ends,
+   * in UTF-16 indices of {@code text}. A token wider than {@link #LONG_TOKEN_CHARS} is re-tokenised piece by piece.
+   */
+  int[][] tokenSpans(String text) {
+    String clean = sanitize(text); // same length: a surrogate is replaced by one char
+    IntList starts = new IntList();
+    IntList ends = new IntList();
+    addSpans(clean, 0, clean.length(), starts, ends, true);
+    return new int[][] {starts.toArray(), ends.toArray()};
+  }
+
+  private void addSpans(String text, int from, int to, IntList starts, IntList ends, boolean splitLong) {
+    String part = text.substring(from, to);
+    Encoding e = spanningTokenizer().encode(part);
+    CharSpan[] spans = e.getCharTokenSpans();
+    int lastEnd = 0;
+    for (CharSpan span : spans) {
+      if (span == null) {
+        continue; // a special token
+      }
+      int s = utf16Index(part, span.getStart());
+      int end = utf16Index(part, span.getEnd());
+      if (s < lastEnd) {
+        // byte-level BPE maps several tokens to one character: keep the spans ascending and disjoint
+        s = lastEnd;
+        if (end < s) {
+          end = s;
+        }
+      }
+      if (splitLong && end - s > LONG_TOKEN_CHARS) {
+        for (int p = s; p < end; ) {
+          int q = Math.min(end, p + LONG_TOKEN_CHARS);
+          if (q < end && Character.isLowSurrogate(part.charAt(q))) {
+            q--;
+          }
+          addSpans(text, from + p, from + q, starts, ends, false);
+          p = q;
+        }
+      } else {
+        // zero-width tokens (the 2nd and 3rd byte tokens of one character) are kept: windows count tokens
+        starts.add(from + s);
+        ends.add(from + end);
+      }
+      lastEnd = Math.max(lastEnd, end);
+    }
+  }
+
+  /**
+   * DJL reports offsets in Unicode code points (the Rust tokenizer's char offsets); Java strings index UTF-16 code
+   * units. Identical for text without supplementary characters, which is checked first.
+   */
+  private static int utf16Index(String text, int codePoints) {
+    if (!hasSupplementary(text)) {
+      return Math.min(codePoints, text.length());
+    }
+    int total = text.codePointCount(0, text.length());
+    return text.offsetByCodePoints(0, Math.min(codePoints, total));
+  }
+
+  private static boolean hasSupplementary(String text) {
+    for (int i = 0; i < text.length(); i++) {
+      if (Character.isHighSurrogate(text.charAt(i))) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  private HuggingFaceTokenizer spanningTokenizer() {
+    HuggingFaceTokenizer t = spanning;
+    if (t == null) {
+      synchronized (this) {
+        t = spanning;
+        if (t == null) {
+          try {
+            t = HuggingFaceTokenizer.builder().optTokenizerPath(file).optAddSpecialTokens(false)
+                .optTruncation(false).optPadding(false).build();
+          } catch (IOException | RuntimeException e) {
+            throw new EmbeddingException("cannot load tokenizer " + file, e);
+          }
+          spanning = t;
+        }
+      }
+    }
+    return t;
+  }
+
+  /** A growable int array (token counts of a 65 KB text reach tens of thousands). */
+  private static final class IntList {
+    int[] data = new int[256];
+    int size;
+
+    void add(int v) {
+      if (size == data.length) {
+        data = java.util.Arrays.copyOf(data, size * 2);
+      }
+      data[size++] = v;
+    }
+
+    int get(int i) {
+      return data[i];
+    }
+
+    int[] toArray() {
+      return java.util.Arrays.copyOf(data, size);
+    }
+  }
+
   private HuggingFaceTokenizer countingTokenizer() {
     HuggingFaceTokenizer c = counting;
     if (c == null) {
@@ -92,6 +220,9 @@ final class TextTokenizer implements AutoCloseable {
     truncating.close();
     if (counting != null) {
       counting.close();
+    }
+    if (spanning != null) {
+      spanning.close();
     }
   }
 }

@@ -1,6 +1,7 @@
 package dev.tier0.streams;
 
 import dev.tier0.ingest.RetryPolicy;
+import dev.tier0.ingest.ChunkSettings;
 import dev.tier0.ingest.WriteLimits;
 import dev.tier0.memory.config.SharedChecks;
 import dev.tier0.memory.config.SharedConfig;
@@ -262,7 +263,7 @@ public final class AppConfig extends AbstractConfig {
     return new IngestSettings(topic, deadLetterTopic(),
         aliased(SharedConfig.WRITE_BATCH_MAX_RECORDS, INGEST_BATCH_MAX_RECORDS).intValue(),
         getInt(INGEST_BATCH_MAX_TOKENS), Duration.ofMillis(getLong(INGEST_FLUSH_INTERVAL_MS)), retry,
-        WriteLimits.from(this));
+        WriteLimits.from(this), ChunkSettings.from(this));
   }
 
   /** The value of {@code key}, or of its deprecated alias when only the alias is set. */

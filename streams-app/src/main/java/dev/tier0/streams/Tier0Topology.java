@@ -59,7 +59,8 @@ public final class Tier0Topology {
   private static void addIngest(Topology topology, IngestSettings settings, MemoryMapper mapper, Embedder embedder,
                                 VectorStore index, AppMetrics metrics, WireFormats formats) {
     topology.addSource(INGEST_SOURCE, formats.ingestKeys().get(), formats.ingestValues().get(), settings.topic());
-    IngestWriter writer = new IngestWriter(embedder, index, settings.limits(), settings.retry());
+    IngestWriter writer = new IngestWriter(embedder, index, settings.limits(), settings.retry(),
+        settings.chunking());
     topology.addProcessor(INGEST, () -> new IngestProcessor(settings, mapper, embedder, writer, metrics),
         INGEST_SOURCE);
     // In memory with a changelog: the changelog is what survives a crash; the store holds at most a few batches.

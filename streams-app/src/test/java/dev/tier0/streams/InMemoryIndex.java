@@ -20,7 +20,10 @@ import java.util.concurrent.atomic.AtomicInteger;
  * topology asks of a store (the integration tests use Milvus Lite). {@link #available} lets a test take it down.
  */
 final class InMemoryIndex implements VectorStore {
+  /** Memory id -> its chunk 0 row. */
   final Map<String, StoredMemory> rows = new ConcurrentHashMap<>();
+  /** Row id -> row: every chunk. */
+  final Map<String, StoredMemory> chunks = new ConcurrentHashMap<>();
   final AtomicInteger upsertCalls = new AtomicInteger();
   final AtomicInteger searchCalls = new AtomicInteger();
   volatile boolean available = true;
@@ -29,25 +32,54 @@ final class InMemoryIndex implements VectorStore {
   public void upsert(List<StoredMemory> batch) {
     checkAvailable();
     upsertCalls.incrementAndGet();
-    batch.forEach(m -> rows.put(m.id(), m));
+    for (StoredMemory m : batch) {
+      chunks.put(m.id(), m);
+      if (m.chunk().index() == 0) {
+        rows.put(m.chunk().memoryId(), m);
+      }
+    }
+  }
+
+  @Override
+  public void deleteMemories(Collection<String> memoryIds) {
+    checkAvailable();
+    memoryIds.forEach(rows::remove);
+    chunks.values().removeIf(m -> memoryIds.contains(m.chunk().memoryId()));
+  }
+
+  @Override
+  public List<dev.tier0.milvus.StoredChunk> storedRows(Collection<String> rowIds) {
+    checkAvailable();
+    return rowIds.stream().map(chunks::get).filter(Objects::nonNull)
+        .map(m -> new dev.tier0.milvus.StoredChunk(m.chunk().memoryId(), m.chunk().index(), m.chunk().count(),
+            m.chunk().truncated(), m.chunk().fingerprint(), m.vector()))
+        .toList();
   }
 
   @Override
   public void delete(Collection<String> ids) {
     checkAvailable();
     ids.forEach(rows::remove);
+    ids.forEach(chunks::remove);
   }
 
   @Override
   public List<Hit> search(SearchQuery query) {
     checkAvailable();
     searchCalls.incrementAndGet();
-    return rows.values().stream()
+    // one hit per memory, its best chunk: what Milvus's grouping search returns
+    Map<String, Hit> best = new java.util.HashMap<>();
+    chunks.values().stream()
         .filter(m -> m.tenant().equals(query.tenant()))
         .filter(m -> query.filter().entrySet().stream()
             .allMatch(f -> Objects.equals(String.valueOf(m.metadata().get(f.getKey())), f.getValue())))
         .filter(m -> query.options().filter().conditions().stream().allMatch(c -> matches(c, m.metadata())))
-        .map(m -> new Hit(m.id(), cosine(query.vector(), m.vector()), m.text(), m.metadata()))
+        .map(m -> new Hit(m.chunk().memoryId(), cosine(query.vector(), m.vector()),
+            m.chunk().count() > 1 ? rows.get(m.chunk().memoryId()).chunk().memoryText() : m.text(), m.metadata(),
+            m.text(), m.chunk().index(), m.chunk().count(), m.chunk().start(), m.chunk().end(),
+            m.chunk().truncated()))
+        .forEach(h -> best.merge(h.id(), h, (a, b) -> a.score() >= b.score() ? a : b));
+    return best.values().stream()
         .filter(h -> query.minScore() == null || h.score() >= query.minScore())
         .sorted(Comparator.comparingDouble(Hit::score).reversed())
         .limit(query.topK())

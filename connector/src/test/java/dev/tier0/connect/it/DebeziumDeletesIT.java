@@ -118,7 +118,7 @@ class DebeziumDeletesIT {
         // the SDK hands JSON fields back as Gson trees: read them as plain maps
         Map<String, Object> metadata = JSON.readValue(row.get("metadata").toString(), new TypeReference<>() {});
         assertThat(metadata).as("the marker is not metadata").doesNotContainKey("__deleted");
-        authors.put((String) row.get("id"), metadata.get("author"));
+        authors.put((String) row.get("memory_id"), metadata.get("author"));
       }
       assertThat(authors).containsEntry("2", "ben");
       assertThat(deadLetters()).as("deletes and tombstones are not errors").isZero();
@@ -136,7 +136,7 @@ class DebeziumDeletesIT {
       try {
         stored = new TreeMap<>();
         for (Map<String, Object> row : allRows()) {
-          stored.put((String) row.get("id"), (String) row.get("text"));
+          stored.put((String) row.get("memory_id"), (String) row.get("text"));
         }
         if (stored.equals(expected)) {
           return stored;
@@ -180,7 +180,7 @@ class DebeziumDeletesIT {
     MilvusClientV2 client = new MilvusClientV2(ConnectConfig.builder().uri(stack.milvus.uri()).build());
     try {
       return client.query(QueryReq.builder().collectionName(COLLECTION).filter("id != \"\"")
-              .outputFields(List.of("id", "text", "metadata")).consistencyLevel(ConsistencyLevel.STRONG).build())
+              .outputFields(List.of("id", "memory_id", "text", "metadata")).consistencyLevel(ConsistencyLevel.STRONG).build())
           .getQueryResults().stream().map(r -> r.getEntity()).toList();
     } finally {
       client.close();

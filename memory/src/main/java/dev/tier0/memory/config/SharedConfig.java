@@ -37,6 +37,7 @@ public final class SharedConfig {
   public static final String MODEL_GROUP = "Model";
   public static final String MILVUS_GROUP = "Milvus";
   public static final String RECORD_GROUP = "Record mapping";
+  public static final String CHUNK_GROUP = "Chunking";
 
   // ---- model.*
   public static final String MODEL_DIR = "model.dir";
@@ -83,6 +84,10 @@ public final class SharedConfig {
   public static final String RECORD_METADATA_MAX_BYTES = "record.metadata.max.bytes";
   public static final String RECORD_METADATA_MAX_DEPTH = "record.metadata.max.depth";
   public static final String DELETE_ON_TOMBSTONE = "delete.on.tombstone";
+  public static final String CHUNK_MAX_TOKENS = "chunk.max.tokens";
+  public static final String CHUNK_OVERLAP_TOKENS = "chunk.overlap.tokens";
+  public static final String CHUNK_MAX_PER_MEMORY = "chunk.max.per.memory";
+  public static final String CHUNK_OVERFLOW = "chunk.overflow";
   public static final String RECORD_DELETE_FIELD = "record.delete.field";
   /** Milvus's limit on one JSON field value: metadata must stay under it. */
   public static final int MILVUS_JSON_MAX_BYTES = 65_536;
@@ -94,7 +99,33 @@ public final class SharedConfig {
 
   /** Every shared key, in the order of the groups: model, Milvus, record mapping. */
   public static ConfigDef define(ConfigDef def) {
-    return defineRecord(defineMilvus(defineModel(def)));
+    return defineChunk(defineRecord(defineMilvus(defineModel(def))));
+  }
+
+  /** How a long memory is cut into passages (one Milvus row each, all under the memory's id). */
+  public static ConfigDef defineChunk(ConfigDef def) {
+    int order = 0;
+    return def
+        .define(CHUNK_MAX_TOKENS, Type.INT, 128, Range.between(0, 1 << 20), Importance.MEDIUM,
+            "Tokens per passage, the model's special tokens included. A memory longer than this is stored as "
+                + "several passages (rows) under its id, so every word is searchable. A value over the model's "
+                + "max_length (256 for the bundled MiniLM, 32 for the Neural Engine Qwen3) is capped there; 0 means "
+                + "max_length. The default of 128 is the input length MiniLM was trained on: a fact in a shorter "
+                + "passage is less diluted by the words around it.",
+            CHUNK_GROUP, ++order, Width.SHORT, "Passage size (tokens)")
+        .define(CHUNK_OVERLAP_TOKENS, Type.INT, 16, Range.between(0, 1 << 20), Importance.LOW,
+            "Tokens a passage repeats from the end of the one before, so a sentence cut in two is whole in one "
+                + "of them. At most half a passage is used.",
+            CHUNK_GROUP, ++order, Width.SHORT, "Passage overlap (tokens)")
+        .define(CHUNK_MAX_PER_MEMORY, Type.INT, 64, Range.between(1, 100_000), Importance.LOW,
+            "Most passages one memory may have; what happens past it is " + CHUNK_OVERFLOW + ".",
+            CHUNK_GROUP, ++order, Width.SHORT, "Passages per memory")
+        .define(CHUNK_OVERFLOW, Type.STRING, "truncate", ConfigValidators.oneOf("truncate", "reject"),
+            Importance.LOW,
+            "A memory that needs more than " + CHUNK_MAX_PER_MEMORY + " passages: truncate keeps the first ones "
+                + "and stores the memory marked truncated (returned with its search hits); reject sends it to the "
+                + "dead-letter queue with the reason.",
+            CHUNK_GROUP, ++order, Width.SHORT, "Too many passages");
   }
 
   public static ConfigDef defineModel(ConfigDef def) {

@@ -172,7 +172,8 @@ class SharedConfigTest {
   void shouldDescribeEveryKeyInAGroup() {
     assertThat(DEF.configKeys().values()).allSatisfy(key -> {
       assertThat(key.documentation).isNotBlank();
-      assertThat(key.group).isIn(SharedConfig.MODEL_GROUP, SharedConfig.MILVUS_GROUP, SharedConfig.RECORD_GROUP);
+      assertThat(key.group).isIn(SharedConfig.MODEL_GROUP, SharedConfig.MILVUS_GROUP, SharedConfig.RECORD_GROUP,
+          SharedConfig.CHUNK_GROUP);
       assertThat(key.displayName).isNotBlank();
     });
   }

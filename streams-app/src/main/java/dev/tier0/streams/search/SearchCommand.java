@@ -116,7 +116,10 @@ public final class SearchCommand implements Callable<Integer> {
         hits.mode() == null ? "dense" : hits.mode(), hits.timings().embedMs(), hits.timings().searchMs());
     int rank = 0;
     for (SearchHit hit : hits.hits()) {
-      out.printf("%2d  %.4f  %-24s  %s%n", ++rank, hit.score(), hit.id(), oneLine(hit.text()));
+      // the passage that matched; for a long memory, which of its passages it is
+      String where = hit.chunkCount() > 1 ? " [passage " + (hit.chunkIndex() + 1) + "/" + hit.chunkCount()
+          + (hit.truncated() ? ", truncated memory" : "") + "]" : "";
+      out.printf("%2d  %.4f  %-24s  %s%s%n", ++rank, hit.score(), hit.id(), oneLine(hit.passage()), where);
     }
   }
 

@@ -211,7 +211,8 @@ public final class SearchProcessor implements Processor<byte[], byte[], byte[], 
       SearchResult result = index.searchMemories(new SearchQuery(answer.vector, request.tenant(), request.topK(),
           Map.of(), 0, request.minScore(), options(request, answer.pending.timestamp())));
       answer.hits = result.hits().stream()
-          .map(h -> new SearchHit(h.id(), h.score(), h.text(), h.metadata())).toList();
+          .map(h -> new SearchHit(h.id(), h.score(), h.text(), h.metadata(), h.passage(), h.chunkIndex(),
+              h.chunkCount(), h.spanStart(), h.spanEnd(), h.truncated())).toList();
       answer.mode = result.mode().wireName();
       answer.searchMs = elapsedMs(start);
       metrics.searchTimer().record(System.nanoTime() - start);

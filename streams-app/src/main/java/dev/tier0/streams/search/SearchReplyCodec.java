@@ -16,7 +16,8 @@ import java.util.Map;
  * The reply JSON, both ways (the app writes it, {@link SearchClient} reads it):
  * <pre>
  * {"correlation_id": "...", "model": "all-minilm-l6-v2", "mode": "hybrid",
- *  "hits": [{"id": "...", "score": 0.83, "text": "...", "metadata": {...}}],
+ *  "hits": [{"id": "...", "score": 0.83, "text": "...", "metadata": {...}, "passage": "...", "chunk_index": 0,
+ *            "chunk_count": 1, "span_start": 0, "span_end": 42, "truncated": false}],
  *  "timings": {"embed_ms": 4.1, "search_ms": 2.7}}
  * {"correlation_id": "...", "error": {"code": "BAD_TOP_K", "message": "...", "retriable": false}}
  * </pre>
@@ -42,6 +43,12 @@ public final class SearchReplyCodec {
         h.put("score", hit.score());
         h.put("text", hit.text());
         h.set("metadata", JSON.valueToTree(hit.metadata()));
+        h.put("passage", hit.passage());
+        h.put("chunk_index", hit.chunkIndex());
+        h.put("chunk_count", hit.chunkCount());
+        h.put("span_start", hit.spanStart());
+        h.put("span_end", hit.spanEnd());
+        h.put("truncated", hit.truncated());
       }
       ObjectNode timings = root.putObject("timings");
       timings.put("embed_ms", round(hits.timings().embedMs()));
@@ -74,8 +81,11 @@ public final class SearchReplyCodec {
     List<SearchHit> hits = new ArrayList<>();
     for (JsonNode h : root.path("hits")) {
       Map<String, Object> metadata = JSON.convertValue(h.path("metadata"), METADATA);
-      hits.add(new SearchHit(h.path("id").asText(), (float) h.path("score").asDouble(), h.path("text").asText(),
-          metadata));
+      String text = h.path("text").asText();
+      hits.add(new SearchHit(h.path("id").asText(), (float) h.path("score").asDouble(), text, metadata,
+          h.path("passage").isTextual() ? h.get("passage").textValue() : text, h.path("chunk_index").asInt(0),
+          h.path("chunk_count").asInt(1), h.path("span_start").asInt(0),
+          h.path("span_end").isNumber() ? h.get("span_end").asInt() : text.length(), h.path("truncated").asBoolean()));
     }
     JsonNode timings = root.path("timings");
     return new SearchReply.Hits(correlationId, root.path("model").asText(), hits,

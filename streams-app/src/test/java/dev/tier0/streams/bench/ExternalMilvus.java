@@ -71,6 +71,14 @@ final class ExternalMilvus implements AutoCloseable {
       row.addProperty("source_offset", m.offset());
       row.addProperty("source_timestamp", m.timestamp());
       row.addProperty("model", m.model());
+      row.addProperty("memory_id", m.chunk().memoryId());
+      row.addProperty("chunk_index", m.chunk().index());
+      row.addProperty("chunk_count", m.chunk().count());
+      row.addProperty("span_start", m.chunk().start());
+      row.addProperty("span_end", m.chunk().end());
+      row.addProperty("memory_text", m.chunk().memoryText());
+      row.addProperty("truncated", m.chunk().truncated());
+      row.addProperty("fingerprint", m.chunk().fingerprint());
       rows.add(row);
     }
     client.insert(InsertReq.builder().collectionName(collection).data(rows).build());

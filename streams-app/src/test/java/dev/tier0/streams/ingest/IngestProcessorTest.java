@@ -97,7 +97,7 @@ class IngestProcessorTest {
 
   @Test
   void shouldStoreFortyNineRowsAndDeadLetterTheOneTheStoreRefusesWithTheRecordAsRead() {
-    store.refuses = m -> m.id().equals("bad");
+    store.refuses = m -> m.chunk().memoryId().equals("bad");
     sendFifty(23);
     assertThat(store.rows).hasSize(49).doesNotContainKey("bad");
     assertThat(deadLetters()).singleElement().satisfies(f -> {

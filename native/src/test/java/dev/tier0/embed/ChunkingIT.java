@@ -1,0 +1,113 @@
+package dev.tier0.embed;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.List;
+import java.util.Random;
+import org.junit.jupiter.api.Test;
+
+/**
+ * {@link EmbeddingEngine#chunk} on real tokenizers: MiniLM (WordPiece, 256 tokens) and the tiny Qwen3 (byte-level
+ * BPE, max_length 32, for chunk arithmetic on small numbers).
+ */
+class ChunkingIT {
+  static String longText(int words, long seed) {
+    String[] vocab = {"the", "garden", "meeting", "notes", "about", "budget", "river", "window", "quietly",
+        "seventeen", "forecast", "coffee", "blue", "station", "report", "moved", "because", "later"};
+    Random r = new Random(seed);
+    StringBuilder sb = new StringBuilder();
+    for (int i = 0; i < words; i++) {
+      sb.append(vocab[r.nextInt(vocab.length)]);
+      sb.append(i % 13 == 12 ? ". " : " ");
+    }
+    return sb.toString().trim();
+  }
+
+  private static void assertWellFormed(EmbeddingEngine engine, String text, List<TextSpan> spans, int limit) {
+    assertThat(spans).isNotEmpty();
+    int covered = 0;
+    for (TextSpan s : spans) {
+      assertThat(s.end()).isLessThanOrEqualTo(text.length());
+      assertThat(engine.countTokens(s.of(text))).as("tokens of %s", s).isLessThanOrEqualTo(limit);
+      // no gap between consecutive passages except whitespace
+      assertThat(text.substring(covered, Math.max(covered, s.start())).isBlank()).as("gap before %s", s).isTrue();
+      covered = Math.max(covered, s.end());
+      if (s.start() > 0) {
+        assertThat(Character.isLowSurrogate(text.charAt(s.start()))).isFalse();
+      }
+    }
+    assertThat(text.substring(covered).isBlank()).as("text after the last passage").isTrue();
+  }
+
+  @Test
+  void aShortTextIsOnePassageOverAllOfIt() {
+    try (EmbeddingEngine e = SharedModels.acquire(TestModels.minilm(), EngineOptions.defaults())) {
+      assertThat(e.chunk("  a short memory  ", 0, 16)).containsExactly(new TextSpan(0, 18));
+    }
+  }
+
+  @Test
+  void qwen3At32TokensCutsA2000TokenTextIntoWindowsOfAtMost32() {
+    try (EmbeddingEngine e = SharedModels.acquire(TestModels.generated("tiny-qwen3-fp32"), EngineOptions.defaults())) {
+      assertThat(e.spec().maxLength()).isEqualTo(32);
+      String text = longText(2000, 1);
+      int tokens = e.countTokens(text);
+      assertThat(tokens).isGreaterThan(1900);
+      List<TextSpan> spans = e.chunk(text, 0, 8);
+      assertWellFormed(e, text, spans, 32);
+      // 31 content tokens a window, 8 repeated: about tokens / 23 windows, more for sentence-end cuts
+      assertThat(spans.size()).isBetween(tokens / 31, tokens / 12);
+      List<TextSpan> smaller = e.chunk(text, 16, 0);
+      assertWellFormed(e, text, smaller, 16);
+      assertThat(smaller.size()).isGreaterThan(spans.size());
+    }
+  }
+
+  @Test
+  void cjkTextWithoutSpacesIsCutAtItsFullStops() {
+    String sentence = "花园小屋的备用钥匙藏在门边第三块石头下面。";
+    String text = sentence.repeat(60);
+    try (EmbeddingEngine e = SharedModels.acquire(TestModels.generated("tiny-qwen3-fp32"), EngineOptions.defaults())) {
+      List<TextSpan> spans = e.chunk(text, 0, 0);
+      assertWellFormed(e, text, spans, 32);
+      assertThat(spans.size()).isGreaterThan(10);
+      long atFullStop = spans.stream().limit(spans.size() - 1).filter(s -> text.charAt(s.end() - 1) == '。').count();
+      assertThat(atFullStop).as("windows ending at 。").isGreaterThan(spans.size() / 2);
+    }
+    try (EmbeddingEngine e = SharedModels.acquire(TestModels.minilm(), EngineOptions.defaults())) {
+      assertWellFormed(e, text, e.chunk(text, 64, 8), 64);
+    }
+  }
+
+  @Test
+  void aRunOf65000CharactersWithoutSpacesIsCutIntoWindows() {
+    StringBuilder sb = new StringBuilder();
+    Random r = new Random(7);
+    while (sb.length() < 65_000) {
+      sb.append((char) ('a' + r.nextInt(26)));
+    }
+    String text = sb.toString();
+    try (EmbeddingEngine e = SharedModels.acquire(TestModels.minilm(), EngineOptions.defaults())) {
+      List<TextSpan> spans = e.chunk(text, 0, 0);
+      assertThat(spans.size()).isGreaterThan(20);
+      assertWellFormed(e, text, spans, 256);
+    }
+    try (EmbeddingEngine e = SharedModels.acquire(TestModels.generated("tiny-qwen3-fp32"), EngineOptions.defaults())) {
+      String part = text.substring(0, 6_000);
+      assertWellFormed(e, part, e.chunk(part, 0, 4), 32);
+    }
+  }
+
+  @Test
+  void spansAreUtf16IndicesEvenAfterSupplementaryCharacters() {
+    String text = ("emoji 😀 before the words; " + longText(80, 3) + " 🎉 end. ").repeat(4);
+    try (EmbeddingEngine e = SharedModels.acquire(TestModels.generated("tiny-qwen3-fp32"), EngineOptions.defaults())) {
+      assertWellFormed(e, text, e.chunk(text, 0, 4), 32);
+    }
+    try (EmbeddingEngine e = SharedModels.acquire(TestModels.minilm(), EngineOptions.defaults())) {
+      List<TextSpan> spans = e.chunk(text, 48, 4);
+      assertWellFormed(e, text, spans, 48);
+      assertThat(spans.get(spans.size() - 1).of(text)).endsWith("end.");
+    }
+  }
+}
