@@ -24,13 +24,28 @@ public final class MilvusLite implements AutoCloseable {
     /** The server drains requests for up to 5 s, then closes its database; past this it is killed. */
     private static final Duration STOP_GRACE = Duration.ofSeconds(15);
     /**
-     * Runs the milvus-lite command line with two additions: SIGTERM shuts down gracefully (milvus-lite only does
-     * so on Ctrl-C), and the server stops by itself when its stdin pipe closes, i.e. when the JVM that started it
-     * is gone, even a JVM killed without running its shutdown hooks.
+     * Runs the milvus-lite command line with three additions: SIGTERM shuts down gracefully (milvus-lite only does
+     * so on Ctrl-C); the server stops by itself when its stdin pipe closes, i.e. when the JVM that started it is
+     * gone, even a JVM killed without running its shutdown hooks; and shutting down waits for the requests in
+     * flight before the database closes. milvus-lite 3.2.2 calls {@code server.stop(grace=5)}, which only starts
+     * the drain, then closes the database at once: an upsert still running wrote behind the final flush and was
+     * acknowledged, then lost (RestartIT#upsertInFlightAtStopIsFinishedAndKept).
      */
     private static final String LAUNCH_SCRIPT = String.join("\n",
             "import os, signal, sys, threading",
             "signal.signal(signal.SIGTERM, signal.default_int_handler)",
+            "import milvus_lite.adapter.grpc.server as _grpc_server",
+            "_build_server = _grpc_server._build_server",
+            "def _build_draining_server(db, max_workers):",
+            "    server = _build_server(db, max_workers)",
+            "    stop = server.stop",
+            "    def stop_after_drain(grace):",
+            "        stopped = stop(grace)",
+            "        stopped.wait()",
+            "        return stopped",
+            "    server.stop = stop_after_drain",
+            "    return server",
+            "_grpc_server._build_server = _build_draining_server",
             "def _exit_with_parent():",
             "    sys.stdin.buffer.read()",
             "    os.kill(os.getpid(), signal.SIGTERM)",
