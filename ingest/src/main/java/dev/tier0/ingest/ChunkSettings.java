@@ -29,7 +29,10 @@ public record ChunkSettings(int maxTokens, int overlapTokens, int maxPerMemory, 
    */
   public static final int DEFAULT_MAX_TOKENS = SharedConfig.CHUNK_MAX_TOKENS_DEFAULT;
   public static final int DEFAULT_OVERLAP_TOKENS = SharedConfig.CHUNK_OVERLAP_TOKENS_DEFAULT;
-  /** 128 passages of 64 tokens: about 7,900 tokens of text, what 64 passages of 128 covered before. */
+  /**
+   * 128 passages of at most 62 text tokens: up to ~7,900 tokens, about 6,000 for prose cut at sentence ends (47
+   * tokens a passage in bench/run chunking); 64 passages of 128 covered up to ~8,000 before.
+   */
   public static final int DEFAULT_MAX_PER_MEMORY = SharedConfig.CHUNK_MAX_PER_MEMORY_DEFAULT;
 
   /** What happens to a memory of more than chunk.max.per.memory passages. */
