@@ -26,7 +26,7 @@ final class Ingestor {
 
   private Ingestor() {}
 
-  /** One memory as it goes on the topic: key and JSON value. */
+  /** One memory as it goes on the topic: key and JSON value (null: a tombstone). */
   record Outgoing(String key, String value) {}
 
   static Outgoing fromLine(String line, String idField) {
@@ -43,6 +43,14 @@ final class Ingestor {
     node.put(idField, id);
     node.put("text", trimmed);
     return new Outgoing(id, node.toString());
+  }
+
+  /** A tombstone for one memory: its id as the key, no value (a delete in both runtimes). */
+  static Outgoing tombstone(String memoryId) {
+    if (memoryId == null || memoryId.isBlank()) {
+      throw new IllegalArgumentException("a memory id to delete cannot be blank");
+    }
+    return new Outgoing(memoryId, null);
   }
 
   static Outgoing fromJson(JsonNode node, String idField) {

@@ -106,7 +106,7 @@ final class RunCommand implements Callable<Integer> {
     int rank = 0;
     for (SearchHit hit : hits.hits()) {
       // the passage that matched (for a memory of one passage, its whole text)
-      String where = hit.chunkCount() > 1 ? "  [passage " + (hit.chunkIndex() + 1) + "/" + hit.chunkCount() + "]" : "";
+      String where = hit.location().isEmpty() ? "" : "  [" + hit.location() + "]";
       out.printf(Locale.ROOT, "  %d. %.4f  %-14s %s%s%n", ++rank, hit.score(), hit.id(), hit.passage(), where);
     }
   }

@@ -7,7 +7,7 @@ import picocli.CommandLine.Command;
 /** The tier0 command-line tool. Every command has --help; errors are printed in plain words with the fix. */
 @Command(name = "tier0", mixinStandardHelpOptions = true, versionProvider = Version.class,
     description = "Streaming memory for Kafka: embed text records in-process, store them in Milvus, search them.",
-    subcommands = {RunCommand.class, IngestCommand.class, SearchCommand.class, ExportModelCommand.class,
+    subcommands = {RunCommand.class, IngestCommand.class, DeleteCommand.class, SearchCommand.class, ExportModelCommand.class,
         BenchCommand.class, CommandLine.HelpCommand.class})
 public final class Tier0 {
 

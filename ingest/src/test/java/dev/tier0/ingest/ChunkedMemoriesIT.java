@@ -6,6 +6,7 @@ import dev.tier0.embed.BundledModel;
 import dev.tier0.embed.EngineOptions;
 import dev.tier0.embed.SharedModels;
 import dev.tier0.memory.Memory;
+import dev.tier0.milvus.Chunk;
 import dev.tier0.milvus.Hit;
 import dev.tier0.milvus.MemoryStore;
 import dev.tier0.milvus.MilvusConfig;
@@ -60,8 +61,11 @@ class ChunkedMemoriesIT {
   }
 
   private static WriteRequest upsert(long offset, String id, String text) {
-    return new WriteRequest.Upsert(new Memory(id, "t", text, Map.of("kind", "note")),
-        new Source("memories", 0, offset, 1000L));
+    return upsert(offset, id, text, Map.of("kind", "note"));
+  }
+
+  private static WriteRequest upsert(long offset, String id, String text, Map<String, Object> metadata) {
+    return new WriteRequest.Upsert(new Memory(id, "t", text, metadata), new Source("memories", 0, offset, 1000L));
   }
 
   private static List<Hit> search(VectorStore store, String query, int topK) {
@@ -244,7 +248,7 @@ class ChunkedMemoriesIT {
       List<Hit> runHits = search(store, longRun.substring(30_000, 30_200), 1);
       assertThat(runHits.get(0).id()).isEqualTo("run");
       assertThat(runHits.get(0).chunkCount()).isGreaterThan(1);
-      assertThat(runHits.get(0).truncated()).as("65,000 letters need more than 64 passages of 128 tokens").isTrue();
+      assertThat(runHits.get(0).truncated()).as("65,000 letters need more than 128 passages of 64 tokens").isTrue();
     }
   }
 
@@ -254,24 +258,12 @@ class ChunkedMemoriesIT {
       ChunkSettings small = new ChunkSettings(32, 0, 64, ChunkSettings.Overflow.TRUNCATE);
       String text = ofChunks(10, small);
       writer(store, small).write(List.of(upsert(0, "m", text), upsert(1, "short", "a short note")));
-      java.util.concurrent.atomic.AtomicInteger embedded = new java.util.concurrent.atomic.AtomicInteger();
-      Embedder counting = new Embedder() {
-        public String modelName() { return model.modelName(); }
-        public int dimension() { return model.dimension(); }
-        public List<float[]> embedDocuments(List<String> texts) {
-          embedded.addAndGet(texts.size());
-          return model.embedDocuments(texts);
-        }
-        public List<float[]> embedQueries(List<String> queries) { return model.embedQueries(queries); }
-        public int countTokens(String t) { return model.countTokens(t); }
-        public List<dev.tier0.embed.TextSpan> chunk(String t, int max, int overlap) { return model.chunk(t, max, overlap); }
-        public String settingsFingerprint() { return model.settingsFingerprint(); }
-      };
+      CountingEmbedder counting = new CountingEmbedder(model);
       IngestWriter replaying = new IngestWriter(counting, store, WriteLimits.defaults(), QUICK, small);
       // the same records again (a replay), with a new offset: nothing to embed, rows rewritten
       PreparedBatch replay = replaying.prepare(List.of(upsert(5, "m", text), upsert(6, "short", "a short note")));
       replaying.store(replay);
-      assertThat(embedded.get()).as("passages embedded for a replay").isZero();
+      assertThat(counting.embedded()).as("passages embedded for a replay").isZero();
       assertThat(replay.reused()).isEqualTo(2);
       assertThat(replay.outcomes()).containsOnly(Outcome.STORED);
       assertThat(raw.countChunks("m")).isEqualTo(10);
@@ -279,11 +271,57 @@ class ChunkedMemoriesIT {
       assertThat(hit.id()).isEqualTo("m");
       // a changed text, or other chunk settings, is embedded again
       replaying.write(List.of(upsert(7, "short", "a short note, edited")));
-      assertThat(embedded.get()).isEqualTo(1);
+      assertThat(counting.embedded()).isEqualTo(1);
       new IngestWriter(counting, store, WriteLimits.defaults(), QUICK,
           new ChunkSettings(48, 0, 64, ChunkSettings.Overflow.TRUNCATE)).write(List.of(upsert(8, "m", text)));
-      assertThat(embedded.get()).isGreaterThan(1);
+      assertThat(counting.embedded()).isGreaterThan(1);
       assertThat(raw.countChunks("m")).isLessThan(10);
+    }
+  }
+
+  @Test
+  void aMetadataOnlyChangeRunsNoEmbeddingAndEveryPassageGetsTheNewMetadata() throws Exception {
+    try (MilvusVectorStore store = store("metaonly"); MemoryStore raw = raw("metaonly")) {
+      ChunkSettings small = new ChunkSettings(32, 0, 64, ChunkSettings.Overflow.TRUNCATE);
+      String text = ofChunks(6, small);
+      List<WriteRequest> first = new ArrayList<>();
+      List<WriteRequest> changed = new ArrayList<>();
+      first.add(upsert(0, "long", text, Map.of("kind", "note", "rev", 1L)));
+      changed.add(upsert(100, "long", text, Map.of("kind", "task", "rev", 2L)));
+      for (int i = 0; i < 20; i++) {
+        String shortText = "short memory number " + i + " about " + filler(6, 100 + i);
+        first.add(upsert(i + 1, "s" + i, shortText, Map.of("kind", "note", "rev", 1L)));
+        changed.add(upsert(i + 101, "s" + i, shortText, Map.of("kind", "task", "rev", 2L)));
+      }
+      CountingEmbedder counting = new CountingEmbedder(model);
+      IngestWriter writer = new IngestWriter(counting, store, WriteLimits.defaults(), QUICK, small);
+      assertThat(writer.write(first)).containsOnly(Outcome.STORED);
+      assertThat(counting.embedded()).as("6 passages + 20 short memories").isEqualTo(26);
+
+      counting.reset();
+      PreparedBatch replay = writer.prepare(first);
+      writer.store(replay);
+      assertThat(counting.embedded()).as("texts embedded for a replay of the same records").isZero();
+      assertThat(replay.reused()).isEqualTo(21);
+
+      PreparedBatch update = writer.prepare(changed);
+      writer.store(update);
+      assertThat(update.outcomes()).containsOnly(Outcome.STORED);
+      assertThat(counting.embedded()).as("texts embedded for a metadata-only change").isZero();
+      assertThat(update.reused()).isEqualTo(21);
+      assertThat(raw.countChunks("long")).isEqualTo(6);
+      // every passage of the long memory carries the new metadata: search with each passage's own stored vector
+      for (var stored : raw.storedRows(java.util.stream.IntStream.range(0, 6).mapToObj(c -> Chunk.rowId("long", c))
+          .toList())) {
+        Hit hit = store.search(new SearchQuery(stored.vector(), "t", 1, Map.of(), 0, null)).get(0);
+        assertThat(hit.id()).isEqualTo("long");
+        assertThat(hit.chunkIndex()).isEqualTo(stored.index());
+        assertThat(hit.metadata()).as("passage %d", stored.index()).containsEntry("kind", "task");
+        assertThat(((Number) hit.metadata().get("rev")).longValue()).isEqualTo(2L);
+      }
+      Hit shortHit = search(store, "short memory number 7 about " + filler(6, 107), 1).get(0);
+      assertThat(shortHit.id()).isEqualTo("s7");
+      assertThat(shortHit.metadata()).containsEntry("kind", "task");
     }
   }
 

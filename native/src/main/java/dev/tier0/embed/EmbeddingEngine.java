@@ -8,6 +8,13 @@ import java.util.Map;
  * this handle (the native session goes when the last handle of the model closes).
  */
 public interface EmbeddingEngine extends AutoCloseable {
+  /**
+   * Names the rule {@link #chunk} cuts by, for content fingerprints: a stored passage's vector is only reusable
+   * when the same settings give the same cuts, so a change to where cuts fall must change this string.
+   * "v2": overlap only after a cut inside a sentence (v1 repeated it after every cut).
+   */
+  String CHUNK_RULE = "windows v2: sentence ends, overlap only at hard cuts";
+
   ModelSpec spec();
 
   /** Dimension of the returned vectors (after MRL truncation). */
@@ -27,8 +34,9 @@ public interface EmbeddingEngine extends AutoCloseable {
   /**
    * Cuts a text into passages the model reads whole: windows of at most {@code maxTokens} tokens (special tokens
    * included; {@code <= 0} or over the model's max_length means max_length), cut between tokens, at a sentence or
-   * line end in the window's second half when there is one, each repeating {@code overlapTokens} tokens of the
-   * previous one (at most half a window). A text that fits is one span over all of it.
+   * line end in the window's second half when there is one; only a passage that had to end inside a sentence is
+   * followed by one repeating its last {@code overlapTokens} tokens (at most half a window). A text that fits is
+   * one span over all of it. Where the cuts fall is named by {@link #CHUNK_RULE}.
    *
    * @return the passages' spans in UTF-16 indices of {@code text}, in order; at least one
    * @throws IllegalArgumentException when {@code maxTokens} leaves no room next to the special tokens

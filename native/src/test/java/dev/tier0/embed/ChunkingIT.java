@@ -110,4 +110,27 @@ class ChunkingIT {
       assertThat(spans.get(spans.size() - 1).of(text)).endsWith("end.");
     }
   }
+
+  @Test
+  void passagesRepeatTextOnlyAfterACutInsideASentence() {
+    // punctuated prose: every cut falls at a full stop, so no passage repeats a word of the one before
+    String prose = longText(2000, 4);
+    // a 600-word sentence: every cut is inside it, so each passage repeats the overlap
+    String run = longText(600, 5).replace(".", "");
+    try (EmbeddingEngine e = SharedModels.acquire(TestModels.minilm(), EngineOptions.defaults())) {
+      List<TextSpan> spans = e.chunk(prose, 64, 16);
+      assertWellFormed(e, prose, spans, 64);
+      for (int k = 1; k < spans.size(); k++) {
+        assertThat(prose.charAt(spans.get(k - 1).end() - 1)).as("passage %d ends a sentence", k - 1).isEqualTo('.');
+        assertThat(spans.get(k).start()).as("passage %d starts after the one before", k)
+            .isGreaterThanOrEqualTo(spans.get(k - 1).end());
+      }
+      List<TextSpan> hard = e.chunk(run, 64, 16);
+      assertWellFormed(e, run, hard, 64);
+      for (int k = 1; k < hard.size(); k++) {
+        assertThat(hard.get(k).start()).as("passage %d starts inside the one before", k)
+            .isLessThan(hard.get(k - 1).end());
+      }
+    }
+  }
 }

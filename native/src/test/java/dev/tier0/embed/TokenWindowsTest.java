@@ -79,4 +79,24 @@ class TokenWindowsTest {
     int[][] w = words(text);
     assertThat(TokenWindows.cut(text, w[0], w[1], 1, 0)).hasSize(3);
   }
+
+  @Test
+  void aCutAtASentenceEndIsFollowedWithoutOverlap() {
+    String text = "one two three four five. six seven eight nine ten eleven";
+    int[][] w = words(text);
+    List<int[]> cut = TokenWindows.cut(text, w[0], w[1], 8, 2);
+    assertThat(cut.get(0)).containsExactly(0, 5); // ends after "five."
+    assertThat(cut.get(1)).as("no token of the first sentence again").containsExactly(5, 11);
+  }
+
+  @Test
+  void onlyACutInsideASentenceRepeatsTheOverlap() {
+    // a sentence of 10 words, then short ones: the first window has no sentence end in its second half
+    String text = "a b c d e f g h i j. k l m. n o p q r. s t";
+    int[][] w = words(text);
+    List<int[]> cut = TokenWindows.cut(text, w[0], w[1], 8, 2);
+    assertThat(cut.get(0)).containsExactly(0, 8); // hard cut after "h", inside the sentence
+    assertThat(cut.get(1)).as("starts 2 tokens back: g h i j. k l m.").containsExactly(6, 13);
+    assertThat(cut.get(2)).as("after \"m.\" no overlap").containsExactly(13, 20);
+  }
 }

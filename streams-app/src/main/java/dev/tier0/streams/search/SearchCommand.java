@@ -117,8 +117,7 @@ public final class SearchCommand implements Callable<Integer> {
     int rank = 0;
     for (SearchHit hit : hits.hits()) {
       // the passage that matched; for a long memory, which of its passages it is
-      String where = hit.chunkCount() > 1 ? " [passage " + (hit.chunkIndex() + 1) + "/" + hit.chunkCount()
-          + (hit.truncated() ? ", truncated memory" : "") + "]" : "";
+      String where = hit.location().isEmpty() ? "" : " [" + hit.location() + "]";
       out.printf("%2d  %.4f  %-24s  %s%s%n", ++rank, hit.score(), hit.id(), oneLine(hit.passage()), where);
     }
   }

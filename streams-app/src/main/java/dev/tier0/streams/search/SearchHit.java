@@ -20,6 +20,20 @@ public record SearchHit(String id, float score, String text, Map<String, Object>
     passage = passage == null ? text : passage;
   }
 
+  /**
+   * Where the passage sits, for a person reading a hit in a terminal: {@code "passage 3/12"} for a memory of several
+   * passages, {@code "truncated memory"} when its tail was not stored (also for a memory cut to one passage, by
+   * chunk.max.per.memory=1), both joined by ", ", or "" for a whole one-passage memory. Both CLIs print this, so
+   * neither can drop the truncated flag.
+   */
+  public String location() {
+    String passageOf = chunkCount > 1 ? "passage " + (chunkIndex + 1) + "/" + chunkCount : "";
+    if (!truncated) {
+      return passageOf;
+    }
+    return passageOf.isEmpty() ? "truncated memory" : passageOf + ", truncated memory";
+  }
+
   /** A hit on a memory of one passage (its whole text). */
   public SearchHit(String id, float score, String text, Map<String, Object> metadata) {
     this(id, score, text, metadata, text, 0, 1, 0, text == null ? 0 : text.length(), false);

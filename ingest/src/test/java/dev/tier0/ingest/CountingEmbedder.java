@@ -1,0 +1,63 @@
+package dev.tier0.ingest;
+
+import dev.tier0.embed.TextSpan;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * An {@link Embedder} that passes everything to another one and counts the texts it embeds as documents (queries are
+ * not counted): tests and benchmarks assert how much model work a write cost, by count, not by time.
+ */
+public final class CountingEmbedder implements Embedder {
+  private final Embedder delegate;
+  private final AtomicLong embedded = new AtomicLong();
+
+  public CountingEmbedder(Embedder delegate) {
+    this.delegate = delegate;
+  }
+
+  /** Texts embedded by {@link #embedDocuments} since creation or the last {@link #reset}. */
+  public long embedded() {
+    return embedded.get();
+  }
+
+  public void reset() {
+    embedded.set(0);
+  }
+
+  @Override
+  public String modelName() {
+    return delegate.modelName();
+  }
+
+  @Override
+  public int dimension() {
+    return delegate.dimension();
+  }
+
+  @Override
+  public List<float[]> embedDocuments(List<String> texts) {
+    embedded.addAndGet(texts.size());
+    return delegate.embedDocuments(texts);
+  }
+
+  @Override
+  public List<float[]> embedQueries(List<String> queries) {
+    return delegate.embedQueries(queries);
+  }
+
+  @Override
+  public int countTokens(String text) {
+    return delegate.countTokens(text);
+  }
+
+  @Override
+  public List<TextSpan> chunk(String text, int maxTokens, int overlapTokens) {
+    return delegate.chunk(text, maxTokens, overlapTokens);
+  }
+
+  @Override
+  public String settingsFingerprint() {
+    return delegate.settingsFingerprint();
+  }
+}
