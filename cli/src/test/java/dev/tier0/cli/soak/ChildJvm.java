@@ -51,8 +51,10 @@ final class ChildJvm {
       }
       Path log = logFile();
       String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-      List<String> command = new ArrayList<>(List.of(java, "-Xmx" + heap, "-XX:+UseSerialGC", mainClass,
-          file.toString()));
+      List<String> command = new ArrayList<>(List.of(java, "-Xmx" + heap, "-XX:+UseSerialGC",
+          // INFO, Kafka's too: the secrets check reads these logs, and Connect logs every config it is given
+          "-Dorg.slf4j.simpleLogger.defaultLogLevel=info", "-Dorg.slf4j.simpleLogger.log.org.apache.kafka=info",
+          mainClass, file.toString()));
       ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true)
           .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
       // The class path through the environment keeps the command line short (ONNX Runtime reads it natively).

@@ -97,6 +97,18 @@ public final class Soak {
 
   public static void main(String[] args) throws Exception {
     Soak soak = new Soak();
+    // a harness stopped by a signal must not leave its worker and app JVMs behind
+    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+      for (ChildJvm jvm : new ChildJvm[] {soak.streams[0], soak.streams[1], soak.workers[0], soak.workers[1]}) {
+        try {
+          if (jvm != null) {
+            jvm.kill();
+          }
+        } catch (InterruptedException e) {
+          return;
+        }
+      }
+    }, "soak-children-stop"));
     int status;
     try {
       status = soak.run();

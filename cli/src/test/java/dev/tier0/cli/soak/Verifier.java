@@ -55,6 +55,9 @@ final class Verifier {
     List<String> problems = new ArrayList<>();
     MilvusClientV2 client = new MilvusClientV2(ConnectConfig.builder().uri(uri).build());
     try {
+      // Milvus Lite comes back from a restart with its collections released; nobody may have read this one since
+      client.loadCollection(io.milvus.v2.service.collection.request.LoadCollectionReq.builder()
+          .collectionName(collection).build());
       List<String> live = new ArrayList<>(data.live.keySet());
       Map<String, Map<String, Object>> chunk0 = rows(client, collection,
           live.stream().map(id -> id + "#0").toList());
@@ -124,6 +127,8 @@ final class Verifier {
           .collectionName(collection).build())) {
         return java.util.Set.of();
       }
+      client.loadCollection(io.milvus.v2.service.collection.request.LoadCollectionReq.builder()
+          .collectionName(collection).build());
       return rows(client, collection, rowIds).keySet();
     } finally {
       client.close();
@@ -138,6 +143,8 @@ final class Verifier {
           .collectionName(collection).build())) {
         return -1;
       }
+      client.loadCollection(io.milvus.v2.service.collection.request.LoadCollectionReq.builder()
+          .collectionName(collection).build());
       return count(client, collection);
     } finally {
       client.close();
