@@ -26,7 +26,6 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * SIGTERM in the middle of ingest, in both runtimes (issue 15): a Connect worker running the packaged plugin and a
@@ -39,14 +38,14 @@ class GracefulShutdownIT {
   private static final int RECORDS = 1200;
   private static final Duration TIMEOUT = Duration.ofMinutes(5);
 
-  @TempDir
   Path work;
   LocalKafka kafka;
   MilvusLite milvus;
   Admin admin;
 
   @BeforeAll
-  void start() {
+  void start() throws java.io.IOException {
+    work = Files.createTempDirectory("tier0-graceful-");
     kafka = LocalKafka.start();
     milvus = MilvusLite.start(work.resolve("milvus"));
     admin = Admin.create(kafka.adminConfig());
