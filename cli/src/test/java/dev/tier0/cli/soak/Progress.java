@@ -71,6 +71,16 @@ final class Progress {
     return last().streams();
   }
 
+  /** The connector's committed fraction of its topic. */
+  double connectFraction() {
+    return last().connect() / (double) Math.max(1, soak.connectEnd);
+  }
+
+  /** The streams app's committed fraction of its topic. */
+  double streamsFraction() {
+    return last().streams() / (double) Math.max(1, soak.streamsEnd);
+  }
+
   /** The smaller of the two pipelines' committed fractions of their topic. */
   double fraction() {
     Sample s = last();
