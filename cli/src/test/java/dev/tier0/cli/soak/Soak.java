@@ -71,6 +71,8 @@ public final class Soak {
   final int outageSeconds = Integer.getInteger("soak.milvus.outage.s", 30);
   final int scaleWindowSeconds = Integer.getInteger("soak.scale.window.s", 20);
   final String guarantee = System.getProperty("soak.guarantee", "exactly_once_v2");
+  final double upfront = Double.parseDouble(System.getProperty("soak.upfront", "0.25"));
+  final double produceRate = Double.parseDouble(System.getProperty("soak.produce.rate", "10"));
   final Path root = Path.of(System.getProperty("tier0.home", ".")).toAbsolutePath();
   final Path out = Path.of(System.getProperty("bench.out", "target/bench"));
   final long t0 = System.currentTimeMillis();
@@ -148,9 +150,12 @@ public final class Soak {
     kafka.createTopics(List.of(new NewTopic(CONNECT_TOPIC, 4, (short) 1), new NewTopic(STREAMS_TOPIC, 4, (short) 1),
         new NewTopic(CONNECT_DLQ, 1, (short) 1), new NewTopic(STREAMS_DLQ, 1, (short) 1),
         new NewTopic(REQUESTS, 4, (short) 1), new NewTopic(REPLIES, 1, (short) 1)));
-    produce();
-    connectEnd = endOffsets(CONNECT_TOPIC);
-    streamsEnd = endOffsets(STREAMS_TOPIC);
+    // A share of the input up front (the warm start and the scaling windows), the rest arriving at a steady rate
+    // while the faults run, so that every fault meets a pipeline with records to take.
+    int first = (int) (data.events.size() * upfront);
+    produce(0, first, 0);
+    connectEnd = data.events.size();
+    streamsEnd = data.events.size();
 
     Path secrets = work.resolve("secrets.properties");
     Files.writeString(secrets, "milvus.token=" + secret + "\n");
@@ -200,7 +205,10 @@ public final class Soak {
     report.put("scaling", scaling);
     log("scaling: %s", scaling);
 
+    Thread paced = new Thread(() -> produce(first, data.events.size(), produceRate), "soak-producer");
+    paced.start();
     runFaults(secrets);
+    paced.join();
 
     await("both pipelines committed their whole topic", Duration.ofMinutes(60),
         () -> progress.connect() >= connectEnd && progress.streams() >= streamsEnd);
@@ -225,19 +233,34 @@ public final class Soak {
     return finish();
   }
 
-  private void produce() {
+  /** Events [from, to) to both topics; {@code perSecond} 0: as fast as the producer goes. */
+  private void produce(int from, int to, double perSecond) {
     Map<String, Object> config = kafka.producerConfig();
     config.put("linger.ms", 20);
     config.put("batch.size", 262_144);
     config.put("max.request.size", 1_048_576 * 2);
     try (KafkaProducer<String, String> producer = new KafkaProducer<>(config)) {
-      for (SoakData.Event e : data.events) {
+      long started = System.nanoTime();
+      for (int i = from; i < to; i++) {
+        SoakData.Event e = data.events.get(i);
         producer.send(new ProducerRecord<>(CONNECT_TOPIC, e.key(), e.value()));
         producer.send(new ProducerRecord<>(STREAMS_TOPIC, e.key(), e.value()));
+        if (perSecond > 0) {
+          long due = started + (long) ((i - from + 1) * 1e9 / perSecond);
+          long wait = due - System.nanoTime();
+          if (wait > 0) {
+            try {
+              Thread.sleep(wait / 1_000_000, (int) (wait % 1_000_000));
+            } catch (InterruptedException ex) {
+              Thread.currentThread().interrupt();
+              return;
+            }
+          }
+        }
       }
       producer.flush();
     }
-    log("produced %d records to each of %s and %s", data.events.size(), CONNECT_TOPIC, STREAMS_TOPIC);
+    log("produced records %d..%d to each of %s and %s", from, to, CONNECT_TOPIC, STREAMS_TOPIC);
   }
 
   Map<String, String> workerConfig(int i) {
@@ -638,6 +661,8 @@ public final class Soak {
     report.put("records", records);
     report.put("seed", seed);
     report.put("processing_guarantee", guarantee);
+    report.put("produced_up_front", upfront);
+    report.put("produce_rate_per_topic", produceRate);
     report.put("input", Map.of("live", data.live.size(), "long", data.longMemories, "updates", data.updates,
         "tombstones", data.tombstones, "markers", data.markers, "poison", data.poison.size(),
         "poison_kinds", SoakData.POISON_KINDS));
