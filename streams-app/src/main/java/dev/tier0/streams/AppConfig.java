@@ -348,12 +348,29 @@ public final class AppConfig extends AbstractConfig {
   }
 
   /**
+   * The transaction timeout under exactly_once_v2 unless the user sets transaction.timeout.ms. A transaction spans
+   * a whole ingest flush (embedding a batch of up to write.batch.max.records / ingest.batch.max.tokens, then the
+   * Milvus writes and their retries), which runs on the stream thread. Kafka Streams' own EOS default, 10 s, is
+   * shorter than one full token budget (32,768 tokens at ~2,500-3,100 tokens/s on 2 cores, bench/run chunking):
+   * the broker aborted the transaction mid-flush, the thread was fenced, its tasks closed dirty and the batch was
+   * embedded again, over and over (the soak, issue 15: 30 fencings in 12 minutes on a loaded machine). 60 s is the
+   * plain producer's default; the price is that a read_committed reader (a search client) can wait that long for
+   * replies behind the open transaction of an instance killed without its state directory.
+   */
+  static final int EOS_TRANSACTION_TIMEOUT_MS = 60_000;
+
+  /**
    * The Kafka Streams properties: every key this app does not define itself (Streams and client settings pass
    * through), plus the app's choices, which the user can still override (linger.ms = 0 for replies).
    */
   public Properties streamsProperties(AppMetrics metrics) {
     Properties props = new Properties();
     props.put(StreamsConfig.producerPrefix(ProducerConfig.LINGER_MS_CONFIG), 0);
+    if (StreamsConfig.EXACTLY_ONCE_V2.equals(getString(StreamsConfig.PROCESSING_GUARANTEE_CONFIG))
+        && !originals().containsKey(ProducerConfig.TRANSACTION_TIMEOUT_CONFIG)
+        && !originals().containsKey(StreamsConfig.producerPrefix(ProducerConfig.TRANSACTION_TIMEOUT_CONFIG))) {
+      props.put(StreamsConfig.producerPrefix(ProducerConfig.TRANSACTION_TIMEOUT_CONFIG), EOS_TRANSACTION_TIMEOUT_MS);
+    }
     props.put(StreamsConfig.DESERIALIZATION_EXCEPTION_HANDLER_CLASS_CONFIG, ReportingDeserializationHandler.class);
     props.put(StreamsConfig.PRODUCTION_EXCEPTION_HANDLER_CLASS_CONFIG, ReplyProductionHandler.class);
     Set<String> own = new HashSet<>(DEF.names());

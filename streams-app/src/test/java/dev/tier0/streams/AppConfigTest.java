@@ -96,6 +96,28 @@ class AppConfigTest {
   }
 
   @Test
+  void shouldGiveExactlyOnceTransactionsTimeForAWholeFlushUnlessTheUserSetsATimeout() {
+    Map<String, Object> eos = new HashMap<>(Map.of("processing.guarantee", "exactly_once_v2", "ingest.topic", "in"));
+    assertThat(new AppConfig(eos).streamsProperties(new AppMetrics()).get("producer.transaction.timeout.ms"))
+        .isEqualTo(60_000);
+
+    Map<String, Object> plain = new HashMap<>(eos);
+    plain.put("transaction.timeout.ms", "20000");
+    Properties streams = new AppConfig(plain).streamsProperties(new AppMetrics());
+    assertThat(streams.get("transaction.timeout.ms")).isEqualTo("20000");
+    assertThat(streams).as("a prefixed default would beat the user's unprefixed value")
+        .doesNotContainKey("producer.transaction.timeout.ms");
+
+    Map<String, Object> prefixed = new HashMap<>(eos);
+    prefixed.put("producer.transaction.timeout.ms", "30000");
+    assertThat(new AppConfig(prefixed).streamsProperties(new AppMetrics()).get("producer.transaction.timeout.ms"))
+        .isEqualTo("30000");
+
+    assertThat(new AppConfig(Map.of("ingest.topic", "in")).streamsProperties(new AppMetrics()))
+        .as("at_least_once has no transactions").doesNotContainKey("producer.transaction.timeout.ms");
+  }
+
+  @Test
   void shouldBuildTheSearchAndIngestSettingsFromTheirKeys() {
     AppConfig config = new AppConfig(Map.of("ingest.topic", "in", "search.request.topic", "req",
         "search.top.k.max", "20", "search.filter.keys", "kind, source", "ingest.flush.interval.ms", "250",

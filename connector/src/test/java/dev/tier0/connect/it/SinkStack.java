@@ -41,11 +41,16 @@ public final class SinkStack implements AutoCloseable {
   }
 
   public static SinkStack start(Path workDir) {
+    return start(workDir, Map.of());
+  }
+
+  /** As {@link #start(Path)}, with worker settings that replace LocalConnect's defaults (e.g. config providers). */
+  public static SinkStack start(Path workDir, Map<String, String> workerOverrides) {
     LocalKafka kafka = LocalKafka.start();
     MilvusLite milvus = null;
     try {
       milvus = MilvusLite.start(workDir.resolve("milvus"));
-      LocalConnect connect = LocalConnect.start(kafka, List.of(pluginPath()));
+      LocalConnect connect = LocalConnect.start(kafka.bootstrapServers(), List.of(pluginPath()), workerOverrides);
       return new SinkStack(kafka, milvus, connect);
     } catch (RuntimeException e) {
       if (milvus != null) {
