@@ -43,7 +43,7 @@ public class Tier0SinkTask extends SinkTask {
    * What model.mode=auto means here: the connector only ingests, so it runs batches concurrently (bench/run
    * connector and bench/run engine measure the gain; bench/README.md).
    */
-  static final EngineMode AUTO_MODE = EngineMode.THROUGHPUT;
+  public static final EngineMode AUTO_MODE = EngineMode.THROUGHPUT;
   /** How soon put() runs again while work is in flight, to settle offsets and resume partitions promptly. */
   private static final Duration IN_FLIGHT_POLL = Duration.ofMillis(100);
 
