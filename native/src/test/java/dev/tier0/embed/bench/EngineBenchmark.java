@@ -321,7 +321,11 @@ public final class EngineBenchmark {
     return dir;
   }
 
+  /** Two decimals; NaN (a row left out) stays NaN instead of becoming 0. */
   static double round(double v) {
+    if (Double.isNaN(v)) {
+      return v;
+    }
     return Math.round(v * 100) / 100.0;
   }
 }
