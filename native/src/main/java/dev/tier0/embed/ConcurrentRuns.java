@@ -34,7 +34,7 @@ final class ConcurrentRuns implements AutoCloseable {
   /**
    * @param runs        batches run at once per engine (>= 1); 1 runs everything on the caller's thread
    * @param tokenBudget padded tokens in flight at most, over all callers (the options' {@code batchMaxTokens})
-   * @param name        the model's name, for the threads' names ({@code tier0-embed-<name>-<i>})
+   * @param name        the model's name, for the threads' names ({@code tier0-run-<name>-<i>})
    */
   ConcurrentRuns(int runs, int tokenBudget, String name) {
     if (runs < 1 || tokenBudget < 1) {
@@ -48,7 +48,7 @@ final class ConcurrentRuns implements AutoCloseable {
     } else {
       AtomicInteger next = new AtomicInteger();
       this.threads = Executors.newFixedThreadPool(runs, r -> {
-        Thread t = new Thread(r, "tier0-embed-" + name + "-" + next.incrementAndGet());
+        Thread t = new Thread(r, "tier0-run-" + name + "-" + next.incrementAndGet());
         t.setDaemon(true); // a forgotten close must not keep the JVM alive; close() still stops them
         return t;
       });
