@@ -1,6 +1,7 @@
 package dev.tier0.connect;
 
 import dev.tier0.embed.EmbeddingEngine;
+import dev.tier0.embed.EngineMode;
 import dev.tier0.embed.SharedModels;
 import dev.tier0.ingest.ChunkSettings;
 import dev.tier0.ingest.EngineEmbedder;
@@ -38,6 +39,11 @@ import org.slf4j.LoggerFactory;
  */
 public class Tier0SinkTask extends SinkTask {
   private static final Logger LOG = LoggerFactory.getLogger(Tier0SinkTask.class);
+  /**
+   * What model.mode=auto means here: the connector only ingests, so it runs batches concurrently (bench/run
+   * connector and bench/run engine measure the gain; bench/README.md).
+   */
+  public static final EngineMode AUTO_MODE = EngineMode.THROUGHPUT;
   /** How soon put() runs again while work is in flight, to settle offsets and resume partitions promptly. */
   private static final Duration IN_FLIGHT_POLL = Duration.ofMillis(100);
 
@@ -84,7 +90,7 @@ public class Tier0SinkTask extends SinkTask {
     badRecords = new BadRecords(errantRecordReporter(), config.toleratesAllErrors());
     ModelLoads.register();
     SinkMetrics.register();
-    engine = SharedModels.acquire(SharedConfig.modelDir(config), SharedConfig.engineOptions(config));
+    engine = SharedModels.acquire(SharedConfig.modelDir(config), SharedConfig.engineOptions(config, AUTO_MODE));
     MilvusConfig milvusConfig = SharedConfig.milvusConfig(config);
     int dimension = engine.dimension();
     VectorStore store = givenStore;

@@ -7,7 +7,7 @@ import java.util.Objects;
  * How a model is run. Immutable; equal options share one loaded model in {@link SharedModels}.
  * Defaults: provider AUTO, not strict, ORT's default intra-op threads, CoreML compute units ALL, CoreML cache
  * under the model directory, batches of at most 32 records and 8192 padded tokens, weights shared between the
- * static graphs of a multi-graph directory.
+ * static graphs of a multi-graph directory, latency mode (one run at a time per call).
  */
 public final class EngineOptions {
   private final ExecutionProvider provider;
@@ -18,6 +18,8 @@ public final class EngineOptions {
   private final int batchMaxRecords;
   private final int batchMaxTokens;
   private final boolean shareWeights;
+  private final EngineMode mode;
+  private final int concurrentRuns;
 
   private EngineOptions(Builder b) {
     this.provider = b.provider;
@@ -28,6 +30,8 @@ public final class EngineOptions {
     this.batchMaxRecords = b.batchMaxRecords;
     this.batchMaxTokens = b.batchMaxTokens;
     this.shareWeights = b.shareWeights;
+    this.mode = b.mode;
+    this.concurrentRuns = b.concurrentRuns;
   }
 
   public static Builder builder() {
@@ -41,7 +45,8 @@ public final class EngineOptions {
   public Builder toBuilder() {
     return new Builder().provider(provider).strict(strict).intraOpThreads(intraOpThreads)
         .coreMlComputeUnits(coreMlComputeUnits).coreMlCacheDir(coreMlCacheDir)
-        .batchMaxRecords(batchMaxRecords).batchMaxTokens(batchMaxTokens).shareWeights(shareWeights);
+        .batchMaxRecords(batchMaxRecords).batchMaxTokens(batchMaxTokens).shareWeights(shareWeights)
+        .mode(mode).concurrentRuns(concurrentRuns);
   }
 
   public ExecutionProvider provider() { return provider; }
@@ -70,26 +75,54 @@ public final class EngineOptions {
    */
   public boolean shareWeights() { return shareWeights; }
 
+  /** {@link EngineMode#LATENCY} (default) or {@link EngineMode#THROUGHPUT}; see {@link EngineMode}. */
+  public EngineMode mode() { return mode; }
+
+  /** Throughput mode: ORT runs in flight at once per model; 0 (default) = one per core. Ignored in latency mode. */
+  public int concurrentRuns() { return concurrentRuns; }
+
+  /**
+   * The runs in flight this engine actually allows: 1 in latency mode; in throughput mode {@link #concurrentRuns()},
+   * or {@code cores} when that is 0.
+   */
+  public int effectiveRuns(int cores) {
+    if (mode == EngineMode.LATENCY) {
+      return 1;
+    }
+    return concurrentRuns > 0 ? concurrentRuns : Math.max(1, cores);
+  }
+
+  /**
+   * The session's intra-op threads: {@link #intraOpThreads()} when set; else ORT's default (0) in latency mode, and
+   * in throughput mode the cores divided among the runs (at least 1), so N runs x threads do not oversubscribe.
+   */
+  public int effectiveIntraOpThreads(int cores) {
+    if (intraOpThreads > 0 || mode == EngineMode.LATENCY) {
+      return intraOpThreads;
+    }
+    return Math.max(1, cores / effectiveRuns(cores));
+  }
+
   @Override
   public boolean equals(Object o) {
     return o instanceof EngineOptions other
         && provider == other.provider && strict == other.strict && intraOpThreads == other.intraOpThreads
         && coreMlComputeUnits == other.coreMlComputeUnits && Objects.equals(coreMlCacheDir, other.coreMlCacheDir)
         && batchMaxRecords == other.batchMaxRecords && batchMaxTokens == other.batchMaxTokens
-        && shareWeights == other.shareWeights;
+        && shareWeights == other.shareWeights && mode == other.mode && concurrentRuns == other.concurrentRuns;
   }
 
   @Override
   public int hashCode() {
     return Objects.hash(provider, strict, intraOpThreads, coreMlComputeUnits, coreMlCacheDir, batchMaxRecords, batchMaxTokens,
-        shareWeights);
+        shareWeights, mode, concurrentRuns);
   }
 
   @Override
   public String toString() {
     return "EngineOptions{provider=" + provider + ", strict=" + strict + ", intraOpThreads=" + intraOpThreads
         + ", coreMlComputeUnits=" + coreMlComputeUnits + ", coreMlCacheDir=" + coreMlCacheDir
-        + ", batchMaxRecords=" + batchMaxRecords + ", batchMaxTokens=" + batchMaxTokens + ", shareWeights=" + shareWeights + "}";
+        + ", batchMaxRecords=" + batchMaxRecords + ", batchMaxTokens=" + batchMaxTokens + ", shareWeights=" + shareWeights + ", mode=" + mode + ", concurrentRuns=" + concurrentRuns + "}";
   }
 
   public static final class Builder {
@@ -101,6 +134,8 @@ public final class EngineOptions {
     private int batchMaxRecords = 32;
     private int batchMaxTokens = 8192;
     private boolean shareWeights = true;
+    private EngineMode mode = EngineMode.LATENCY;
+    private int concurrentRuns;
 
     private Builder() {}
 
@@ -151,6 +186,21 @@ public final class EngineOptions {
     /** See {@link EngineOptions#shareWeights()}. */
     public Builder shareWeights(boolean share) {
       this.shareWeights = share;
+      return this;
+    }
+
+    /** See {@link EngineOptions#mode()}. */
+    public Builder mode(EngineMode mode) {
+      this.mode = Objects.requireNonNull(mode, "mode");
+      return this;
+    }
+
+    /** See {@link EngineOptions#concurrentRuns()}. */
+    public Builder concurrentRuns(int runs) {
+      if (runs < 0) {
+        throw new IllegalArgumentException("concurrentRuns must be >= 0 (0 = one per core), got " + runs);
+      }
+      this.concurrentRuns = runs;
       return this;
     }
 

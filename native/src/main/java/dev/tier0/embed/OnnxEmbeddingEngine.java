@@ -24,6 +24,9 @@ final class OnnxEmbeddingEngine implements AutoCloseable {
   private final TextTokenizer tokenizer;
   private final GraphRunner runner;
   private final GraphRuns graphRuns = new GraphRuns();
+  private final ConcurrentRuns concurrentRuns;
+  /** Batch token cap: the budget, or in throughput mode its share per run, so every run can be in flight at once. */
+  private final int batchTokens;
 
   OnnxEmbeddingEngine(Path modelDir, EngineOptions options) {
     this.spec = ModelSpec.read(modelDir);
@@ -32,6 +35,8 @@ final class OnnxEmbeddingEngine implements AutoCloseable {
     this.runner = spec.multiGraph()
         ? new StaticGraphSet(spec, modelDir, options, env, graphRuns)
         : new DynamicGraph(spec, modelDir, options, env, graphRuns);
+    int runs = options.effectiveRuns(Runtime.getRuntime().availableProcessors());
+    this.batchTokens = Math.max(1, options.batchMaxTokens() / runs);
     try {
       this.tokenizer = new TextTokenizer(modelDir.resolve(spec.tokenizerFile()), spec.maxLength(), spec.padTokenId());
     } catch (RuntimeException e) {
@@ -41,6 +46,12 @@ final class OnnxEmbeddingEngine implements AutoCloseable {
         e.addSuppressed(closing);
       }
       throw e;
+    }
+    this.concurrentRuns = new ConcurrentRuns(runs, options.batchMaxTokens(), spec.name());
+    if (runs > 1) {
+      LOG.info("throughput mode: {} runs at once over one session, {} intra-op thread(s) each, batches of at most "
+          + "{} padded tokens", runs, options.effectiveIntraOpThreads(Runtime.getRuntime().availableProcessors()),
+          batchTokens);
     }
     if (spec.multiGraph()) {
       LOG.info("loaded model {} from {} on {} (dimension {}, {} static graphs, sequences {}, pooled in {})", spec.name(),
@@ -87,7 +98,11 @@ final class OnnxEmbeddingEngine implements AutoCloseable {
       lengths[i] = tokenizer.modelIds(tokenized.get(i)).length;
     }
     Embedding[] out = new Embedding[texts.size()];
-    for (int[] batch : BatchPlanner.plan(lengths, options.batchMaxRecords(), options.batchMaxTokens(), runner.shape())) {
+    BatchShape shape = runner.shape();
+    List<int[]> plan = BatchPlanner.plan(lengths, options.batchMaxRecords(), batchTokens, shape);
+    // each batch writes only its own indices of out; runAll returns after every run, which publishes the writes
+    concurrentRuns.runAll(plan.size(), b -> paddedTokens(plan.get(b), lengths, shape), b -> {
+      int[] batch = plan.get(b);
       List<long[]> ids = new ArrayList<>(batch.length);
       for (int index : batch) {
         ids.add(tokenizer.modelIds(tokenized.get(index)));
@@ -98,8 +113,30 @@ final class OnnxEmbeddingEngine implements AutoCloseable {
         float[] v = spec.mrlDimension() != null ? Pooler.truncate(vectors[r], spec.mrlDimension()) : vectors[r];
         out[batch[r]] = new Embedding(v, t.length(), t.truncated());
       }
-    }
+    });
     return Arrays.asList(out);
+  }
+
+  /** Padded tokens of a planned batch's run (tensor rows x padded length, fill rows included). */
+  private static int paddedTokens(int[] batch, int[] lengths, BatchShape shape) {
+    int longest = 0;
+    for (int index : batch) {
+      longest = Math.max(longest, lengths[index]);
+    }
+    int padded = shape.paddedLength(longest);
+    int rows = shape.tensorRows(batch.length, padded);
+    long tokens = (long) Math.max(rows, batch.length) * padded;
+    return (int) Math.min(Integer.MAX_VALUE, tokens);
+  }
+
+  /** Padded tokens not held by a batch in flight (the whole budget when idle); a test hook for the budget. */
+  int freeTokens() {
+    return concurrentRuns.freeTokens();
+  }
+
+  /** True once close() has stopped throughput mode's threads (always true in latency mode, which has none). */
+  boolean runThreadsStopped() {
+    return concurrentRuns.stopped();
   }
 
   Embedding embedQuery(String query) {
@@ -144,9 +181,13 @@ final class OnnxEmbeddingEngine implements AutoCloseable {
   @Override
   public void close() {
     try {
-      tokenizer.close();
+      concurrentRuns.close();
     } finally {
-      runner.close();
+      try {
+        tokenizer.close();
+      } finally {
+        runner.close();
+      }
     }
   }
 }

@@ -85,8 +85,9 @@ final class SessionFactory {
         // its Java API
         so.addConfigEntry("session.disable_prepacking", "1");
       }
-      if (options.intraOpThreads() > 0) {
-        so.setIntraOpNumThreads(options.intraOpThreads());
+      int intraOp = options.effectiveIntraOpThreads(Runtime.getRuntime().availableProcessors());
+      if (intraOp > 0) {
+        so.setIntraOpNumThreads(intraOp);
       }
       switch (provider) {
         case CUDA -> so.addCUDA(0);

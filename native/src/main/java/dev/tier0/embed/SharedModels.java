@@ -100,7 +100,7 @@ public final class SharedModels {
   }
 
   /** A reference on a shared model; closing it twice is harmless, using it after close is an error. */
-  private static final class Handle implements EmbeddingEngine {
+  static final class Handle implements EmbeddingEngine {
     private final Key key;
     private final OnnxEmbeddingEngine engine;
     private final AtomicBoolean closed = new AtomicBoolean();
@@ -108,6 +108,11 @@ public final class SharedModels {
     Handle(Key key, OnnxEmbeddingEngine engine) {
       this.key = key;
       this.engine = engine;
+    }
+
+    /** The shared engine behind this handle (tests look at its token budget). */
+    OnnxEmbeddingEngine engine() {
+      return engine;
     }
 
     @Override

@@ -1,6 +1,7 @@
 package dev.tier0.streams;
 
 import dev.tier0.embed.EmbeddingEngine;
+import dev.tier0.embed.EngineMode;
 import dev.tier0.embed.SharedModels;
 import dev.tier0.ingest.Embedder;
 import dev.tier0.ingest.EngineEmbedder;
@@ -31,6 +32,11 @@ import org.slf4j.LoggerFactory;
  */
 public final class StreamsApp implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(StreamsApp.class);
+  /**
+   * What model.mode=auto means here: search queries share the model with ingest, and a query is one batch, which
+   * throughput mode runs on one thread, so the app keeps latency mode unless told otherwise.
+   */
+  static final EngineMode AUTO_MODE = EngineMode.LATENCY;
 
   private final AppMetrics metrics = new AppMetrics();
   private final EmbeddingEngine engine;
@@ -46,7 +52,7 @@ public final class StreamsApp implements AutoCloseable {
   private StreamsApp(AppConfig config) {
     AutoCloseable[] opened = new AutoCloseable[4];
     try {
-      engine = SharedModels.acquire(SharedConfig.modelDir(config), SharedConfig.engineOptions(config));
+      engine = SharedModels.acquire(SharedConfig.modelDir(config), SharedConfig.engineOptions(config, AUTO_MODE));
       opened[0] = engine;
       store = new MilvusVectorStore(SharedConfig.milvusConfig(config), engine.dimension());
       opened[1] = store;

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.tier0.embed.BundledModel;
 import dev.tier0.embed.Embedding;
 import dev.tier0.embed.EmbeddingEngine;
+import dev.tier0.embed.EngineMode;
 import dev.tier0.embed.EngineOptions;
 import dev.tier0.embed.SharedModels;
 import java.io.IOException;
@@ -19,6 +20,7 @@ import java.util.Map;
  * one class loader, cannot be loaded by another in the same JVM, so the test's own embeddings come from here.
  *
  * <p>Arguments: input (JSON array of strings), output (JSON), batch size, and "vectors" to include the vectors.
+ * System property {@code tier0.embed.mode} (latency | throughput, default latency): the engine's mode.
  */
 public final class EmbedTexts {
   private static final int WARM_UP = 1000;
@@ -30,7 +32,8 @@ public final class EmbedTexts {
     List<String> texts = List.of(json.readValue(Path.of(args[0]).toFile(), String[].class));
     int batch = Integer.parseInt(args[2]);
     boolean withVectors = args.length > 3 && args[3].equals("vectors");
-    try (EmbeddingEngine engine = SharedModels.acquire(BundledModel.directory(), EngineOptions.defaults())) {
+    try (EmbeddingEngine engine = SharedModels.acquire(BundledModel.directory(),
+        EngineOptions.builder().mode(EngineMode.parse(System.getProperty("tier0.embed.mode", "latency"))).build())) {
       // warm-up (JIT, ORT's arenas for every padded length) so the timed pass sees the engine as a long-running
       // worker does
       for (int from = 0; from < Math.min(texts.size(), WARM_UP); from += batch) {

@@ -2,6 +2,7 @@ package dev.tier0.memory.config;
 
 import dev.tier0.embed.BundledModel;
 import dev.tier0.embed.CoreMlComputeUnits;
+import dev.tier0.embed.EngineMode;
 import dev.tier0.embed.EngineOptions;
 import dev.tier0.embed.ExecutionProvider;
 import dev.tier0.memory.IdStrategy;
@@ -48,6 +49,8 @@ public final class SharedConfig {
   public static final String MODEL_THREADS = "model.threads";
   public static final String MODEL_BATCH_MAX_RECORDS = "model.batch.max.records";
   public static final String MODEL_BATCH_MAX_TOKENS = "model.batch.max.tokens";
+  public static final String MODEL_MODE = "model.mode";
+  public static final String MODEL_CONCURRENT_RUNS = "model.concurrent.runs";
 
   // ---- milvus.*
   public static final String MILVUS_URI = "milvus.uri";
@@ -177,8 +180,21 @@ public final class SharedConfig {
             "Most texts embedded in one inference run.",
             MODEL_GROUP, ++order, Width.SHORT, "Batch size (records)")
         .define(MODEL_BATCH_MAX_TOKENS, Type.INT, 8192, Range.between(1, 1 << 20), Importance.MEDIUM,
-            "Most padded tokens (rows x padded length) in one inference run: bounds the memory of one batch.",
-            MODEL_GROUP, ++order, Width.SHORT, "Batch size (tokens)");
+            "Most padded tokens (rows x padded length) in one inference run: bounds the memory of one batch. In "
+                + "throughput mode it bounds all the runs in flight together (each batch gets its share).",
+            MODEL_GROUP, ++order, Width.SHORT, "Batch size (tokens)")
+        .define(MODEL_MODE, Type.STRING, "auto", ConfigValidators.oneOf("auto", "latency", "throughput"),
+            Importance.MEDIUM,
+            "How the model spends the cores on many texts. latency: one inference run at a time, spread over "
+                + MODEL_THREADS + " threads (the fastest single query). throughput: several batches at once over the "
+                + "one loaded model (" + MODEL_CONCURRENT_RUNS + "), one thread each unless " + MODEL_THREADS
+                + " says otherwise; more texts per second, a single query runs on one thread. auto: throughput in "
+                + "the connector (ingest only), latency in the streams app (it serves search queries from the "
+                + "same model).",
+            MODEL_GROUP, ++order, Width.SHORT, "Engine mode")
+        .define(MODEL_CONCURRENT_RUNS, Type.INT, 0, Range.between(0, 256), Importance.LOW,
+            "Throughput mode: inference runs in flight at once for the shared model. 0: one per core.",
+            MODEL_GROUP, ++order, Width.SHORT, "Concurrent runs");
   }
 
   public static ConfigDef defineMilvus(ConfigDef def) {
@@ -310,8 +326,18 @@ public final class SharedConfig {
     return configuredModelDir(config).orElseGet(BundledModel::directory);
   }
 
-  public static EngineOptions engineOptions(AbstractConfig config) {
+  /**
+   * The engine options these keys describe.
+   *
+   * @param autoMode the mode {@code model.mode=auto} means for the calling runtime: {@link EngineMode#THROUGHPUT}
+   *                 for the connector (bulk ingest only), {@link EngineMode#LATENCY} for the streams app (its
+   *                 search queries share the model)
+   */
+  public static EngineOptions engineOptions(AbstractConfig config, EngineMode autoMode) {
+    String mode = config.getString(MODEL_MODE).trim();
     return EngineOptions.builder()
+        .mode(mode.equalsIgnoreCase("auto") ? autoMode : EngineMode.parse(mode))
+        .concurrentRuns(config.getInt(MODEL_CONCURRENT_RUNS))
         .provider(ExecutionProvider.parse(config.getString(MODEL_EXECUTION_PROVIDER)))
         .strict(config.getBoolean(MODEL_EXECUTION_STRICT))
         .intraOpThreads(config.getInt(MODEL_THREADS))

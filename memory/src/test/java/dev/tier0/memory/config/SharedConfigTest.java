@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.tier0.embed.CoreMlComputeUnits;
+import dev.tier0.embed.EngineMode;
 import dev.tier0.embed.EngineOptions;
 import dev.tier0.embed.ExecutionProvider;
 import dev.tier0.memory.IdStrategy;
@@ -68,12 +69,22 @@ class SharedConfigTest {
         "model.coreml.compute.units", "CPUAndNeuralEngine",
         "model.coreml.cache.dir", "/tmp/coreml",
         "model.batch.max.records", "16",
-        "model.batch.max.tokens", "4096"));
-    assertThat(SharedConfig.engineOptions(config)).isEqualTo(EngineOptions.builder()
+        "model.batch.max.tokens", "4096",
+        "model.mode", "throughput",
+        "model.concurrent.runs", "3"));
+    assertThat(SharedConfig.engineOptions(config, EngineMode.LATENCY)).isEqualTo(EngineOptions.builder()
         .provider(ExecutionProvider.CPU).strict(true).intraOpThreads(2)
         .coreMlComputeUnits(CoreMlComputeUnits.CPU_AND_NEURAL_ENGINE).coreMlCacheDir(Path.of("/tmp/coreml"))
-        .batchMaxRecords(16).batchMaxTokens(4096).build());
-    assertThat(SharedConfig.engineOptions(parse(Map.of()))).isEqualTo(EngineOptions.defaults());
+        .batchMaxRecords(16).batchMaxTokens(4096).mode(EngineMode.THROUGHPUT).concurrentRuns(3).build());
+    assertThat(SharedConfig.engineOptions(parse(Map.of()), EngineMode.LATENCY)).isEqualTo(EngineOptions.defaults());
+  }
+
+  @Test
+  void shouldLetEachRuntimeSayWhatAutoModeMeans() {
+    assertThat(SharedConfig.engineOptions(parse(Map.of()), EngineMode.THROUGHPUT).mode())
+        .isEqualTo(EngineMode.THROUGHPUT);
+    assertThat(SharedConfig.engineOptions(parse(Map.of("model.mode", "Latency")), EngineMode.THROUGHPUT).mode())
+        .isEqualTo(EngineMode.LATENCY);
   }
 
   @Test
@@ -123,6 +134,8 @@ class SharedConfigTest {
       "model.coreml.compute.units|NPU|one of ALL, CPUAndNeuralEngine, CPUAndGPU, CPUOnly (case-insensitive)",
       "model.batch.max.records|0|Value must be at least 1",
       "model.threads|-1|Value must be at least 0",
+      "model.mode|fast|one of auto, latency, throughput (case-insensitive)",
+      "model.concurrent.runs|-1|Value must be at least 0",
       "milvus.uri|localhost:19530|a Milvus endpoint such as http://localhost:19530",
       "milvus.uri|ftp://host|a Milvus endpoint",
       "milvus.collection|1abc|a Milvus collection name",

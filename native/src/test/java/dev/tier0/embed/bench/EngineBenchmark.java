@@ -3,6 +3,7 @@ package dev.tier0.embed.bench;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import dev.tier0.embed.BundledModel;
+import dev.tier0.embed.EngineMode;
 import dev.tier0.embed.EngineOptions;
 import dev.tier0.embed.ExecutionProvider;
 import dev.tier0.embed.Sentences;
@@ -24,6 +25,12 @@ public final class EngineBenchmark {
   private static final int SENTENCES = Integer.getInteger("bench.sentences", 2000);
   private static final int REPEATS = Integer.getInteger("bench.repeats", 3);
   private static final int LATENCY_QUERIES = Integer.getInteger("bench.latency.queries", 150);
+  /** Comma-separated row ids to run (e.g. {@code tier0_b32,tier0_throughput_b32,python_same_ort}); empty = all. */
+  private static final String ONLY = System.getProperty("bench.only", "");
+  /** false: leave out the Python rows (no python3 / no network for the first venv). */
+  private static final boolean PYTHON = Boolean.parseBoolean(System.getProperty("bench.python", "true"));
+  /** false: leave out the forked model-memory loads. */
+  private static final boolean MEMORY = Boolean.parseBoolean(System.getProperty("bench.memory", "true"));
 
   private EngineBenchmark() {}
 
@@ -63,6 +70,10 @@ public final class EngineBenchmark {
       rows.put("tier0_b" + batch, new Row(new Tier0Contender("tier0 batch " + batch, minilm,
           cpu.toBuilder().batchMaxRecords(batch).build())));
     }
+    int cores = Runtime.getRuntime().availableProcessors();
+    EngineOptions throughput = cpu.toBuilder().batchMaxRecords(32).mode(EngineMode.THROUGHPUT).build();
+    rows.put("tier0_throughput_b32", new Row(new Tier0Contender("tier0 throughput b32 " + cores + " runs x "
+        + throughput.effectiveIntraOpThreads(cores) + " thr", minilm, throughput)));
     rows.put("langchain4j", new Row(new LangChain4jContender()));
     BareOrtContender bare = new BareOrtContender(minilm, 256, 32, "last_hidden_state");
     bare.prepare(sentences);
@@ -76,6 +87,25 @@ public final class EngineBenchmark {
     // each graph's session with its own pre-packed copy of the weights: prices what sharing costs on CPU
     rows.put("tier0_coreml_target_cpu_unshared", new Row(new Tier0Contender("tier0 CoreML-target, unshared weights",
         coreMlDir, cpu.toBuilder().batchMaxRecords(32).shareWeights(false).build())));
+
+    rows.keySet().removeIf(id -> !selected(id));
+
+    Map<String, PythonRow> peers = new LinkedHashMap<>();
+    if (PYTHON) {
+      Path root = Path.of(System.getProperty("tier0.home", "."));
+      Path file = PythonPeer.writeSentences(sentences, out.getParent());
+      int threads = Runtime.getRuntime().availableProcessors();
+      peers.put("python_same_ort", new PythonRow(new PythonPeer("Python ORT 1.29 + tokenizers b32", root,
+          "ort-same", "ort", minilm, file, sentences.size(), 32, threads)));
+      peers.put("python_newest_ort", new PythonRow(new PythonPeer("Python ORT newest + tokenizers b32", root,
+          "ort-newest", "ort", minilm, file, sentences.size(), 32, threads)));
+      peers.put("fastembed", new PythonRow(new PythonPeer("fastembed 0.9.1 b32", root, "ort-newest", "fastembed",
+          minilm, file, sentences.size(), 32, threads)));
+      peers.keySet().removeIf(id -> !selected(id));
+      for (PythonRow peer : peers.values()) {
+        peer.peer.prepare();
+      }
+    }
 
     // warm-up: every row once on a slice, untimed (JIT, ORT arenas, LangChain4j's lazy init)
     for (Row row : rows.values()) {
@@ -103,14 +133,26 @@ public final class EngineBenchmark {
         vectors.put(e.getKey(), result);
         System.out.printf("  repeat %d  %-32s %8.1f sentences/s%n", repeat + 1, row.contender.name(), sentences.size() / seconds);
       }
+      for (Map.Entry<String, PythonRow> e : peers.entrySet()) {
+        PythonPeer.Pass pass = e.getValue().peer.run();
+        e.getValue().sps.add(pass.sps());
+        e.getValue().info = pass.info();
+        vectors.put(e.getKey(), pass.vectors());
+        System.out.printf("  repeat %d  %-32s %8.1f sentences/s%n", repeat + 1, e.getValue().peer.name(), pass.sps());
+      }
     }
 
     double int8MinCosine = minCosine(vectors.get("tier0_int8"), vectors.get("tier0_fp32_last4"));
     double parityMinCosine = minCosine(vectors.get("tier0_b32"), vectors.get("langchain4j"));
     double coreMlMinCosine = minCosine(vectors.get("tier0_coreml_target_cpu"), vectors.get("tier0_fp32_last4"));
     Map<String, Object> json = report(rows, int8MinCosine, parityMinCosine, coreMlMinCosine);
-    json.put("model_memory", modelMemory(testModels));
+    Peers.report(json, rows.entrySet().stream().collect(java.util.stream.Collectors.toMap(Map.Entry::getKey,
+        e -> e.getValue().medianSps())), peers, vectors, PhysicalLimit.of(minilm, sentences));
+    if (MEMORY) {
+      json.put("model_memory", modelMemory(testModels));
+    }
     printTable(rows, json);
+    Peers.print(json, peers);
     Files.createDirectories(out.getParent());
     new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValue(out.toFile(), json);
     System.out.println("wrote " + out.toAbsolutePath());
@@ -119,15 +161,41 @@ public final class EngineBenchmark {
     }
   }
 
+  /** A row's median sentences/s, NaN when the row was left out ({@code -Dbench.only}). */
+  private static double sps(Map<String, Row> rows, String id) {
+    Row row = rows.get(id);
+    return row == null ? Double.NaN : row.medianSps();
+  }
+
+  private static double latency(Map<String, Row> rows, String id, double p) {
+    Row row = rows.get(id);
+    return row == null ? Double.NaN : row.latency(p);
+  }
+
+  private static boolean selected(String id) {
+    return ONLY.isBlank() || java.util.Arrays.asList(ONLY.split(",")).contains(id);
+  }
+
+  /** A Python contender's measurements across repeats. */
+  static final class PythonRow {
+    final PythonPeer peer;
+    final List<Double> sps = new ArrayList<>();
+    com.fasterxml.jackson.databind.JsonNode info;
+
+    PythonRow(PythonPeer peer) {
+      this.peer = peer;
+    }
+  }
+
   private static Map<String, Object> report(Map<String, Row> rows, double int8MinCosine, double parityMinCosine,
                                             double coreMlMinCosine) {
-    double tier0 = rows.get("tier0_b32").medianSps();
-    double lc4j = rows.get("langchain4j").medianSps();
-    double bare = rows.get("bare_ort_b32").medianSps();
-    double int8 = rows.get("tier0_int8").medianSps();
-    double fp32Last4 = rows.get("tier0_fp32_last4").medianSps();
-    double coreMlTarget = rows.get("tier0_coreml_target_cpu").medianSps();
-    double coreMlUnshared = rows.get("tier0_coreml_target_cpu_unshared").medianSps();
+    double tier0 = sps(rows, "tier0_b32");
+    double lc4j = sps(rows, "langchain4j");
+    double bare = sps(rows, "bare_ort_b32");
+    double int8 = sps(rows, "tier0_int8");
+    double fp32Last4 = sps(rows, "tier0_fp32_last4");
+    double coreMlTarget = sps(rows, "tier0_coreml_target_cpu");
+    double coreMlUnshared = sps(rows, "tier0_coreml_target_cpu_unshared");
     Map<String, Object> json = new LinkedHashMap<>();
     json.put("benchmark", "engine");
     json.put("model", "all-MiniLM-L6-v2 FP32 (bundled graph, last_hidden_state, mean, max_length 256)");
@@ -144,8 +212,8 @@ public final class EngineBenchmark {
     json.put("int8_min_cosine", int8MinCosine);
     json.put("coreml_target_vs_fp32_last4_min_cosine", coreMlMinCosine);
     json.put("tier0_vs_langchain4j_min_cosine", parityMinCosine);
-    json.put("single_query_p50_ms", round(rows.get("tier0_b32").latency(50)));
-    json.put("single_query_p99_ms", round(rows.get("tier0_b32").latency(99)));
+    json.put("single_query_p50_ms", round(latency(rows, "tier0_b32", 50)));
+    json.put("single_query_p99_ms", round(latency(rows, "tier0_b32", 99)));
     Map<String, Object> ratios = new LinkedHashMap<>();
     ratios.put("tier0_over_langchain4j", round(tier0 / lc4j));
     ratios.put("tier0_over_bare_ort", round(tier0 / bare));
@@ -227,7 +295,10 @@ public final class EngineBenchmark {
     return memory;
   }
 
-  private static double minCosine(List<float[]> a, List<float[]> b) {
+  static double minCosine(List<float[]> a, List<float[]> b) {
+    if (a == null || b == null) {
+      return Double.NaN;
+    }
     double min = 1;
     for (int i = 0; i < a.size(); i++) {
       float[] x = a.get(i);
@@ -250,7 +321,11 @@ public final class EngineBenchmark {
     return dir;
   }
 
-  private static double round(double v) {
+  /** Two decimals; NaN (a row left out) stays NaN instead of becoming 0. */
+  static double round(double v) {
+    if (Double.isNaN(v)) {
+      return v;
+    }
     return Math.round(v * 100) / 100.0;
   }
 }

@@ -310,7 +310,7 @@ public final class SearchBenchmark {
         "bench.replies");
   }
 
-  private static List<String> texts(int n) {
+  static List<String> texts(int n) {
     String[] who = {"Alice", "Bob", "the intern", "my landlord", "the CFO", "grandma", "the dentist", "Priya",
         "the plumber", "Coach Rivera"};
     String[] did = {"asked about", "forgot", "booked", "cancelled", "paid for", "recommended", "fixed", "sold",

@@ -1,0 +1,207 @@
+package dev.tier0.streams.bench;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import dev.tier0.embed.BundledModel;
+import dev.tier0.embed.EmbeddingEngine;
+import dev.tier0.embed.EngineOptions;
+import dev.tier0.embed.SharedModels;
+import dev.tier0.local.LocalKafka;
+import dev.tier0.memory.config.SharedConfig;
+import dev.tier0.milvus.MemoryStore;
+import dev.tier0.milvus.MilvusConfig;
+import dev.tier0.milvus.MilvusLite;
+import dev.tier0.streams.AppConfig;
+import dev.tier0.streams.StreamsApp;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+
+/**
+ * bench/run streams-ingest: records/s from the ingest topic into Milvus Lite through the streams app's ingest
+ * topology (in-process KRaft broker, bundled MiniLM), against the engine alone embedding the same texts in the
+ * app's write batches in the same JVM, with the same engine options. Per mode ({@code -Dbench.modes}, default
+ * {@code latency,throughput}; the app's {@code model.mode=auto} is latency) and round, the two are measured back to
+ * back, the first of the pair alternating; the ratio is the median of the per-round ratios (floor 0.9).
+ * {@code -Dbench.records} (default 5000), {@code -Dbench.rounds} (default 3). Writes target/bench/streams-ingest.json.
+ *
+ * <p>End to end is timed from the app reaching RUNNING (model loaded, partitions assigned; the records are already
+ * in the topic) to the collection counting every record.
+ */
+public final class StreamsIngestBenchmark {
+  private static final int RECORDS = Integer.getInteger("bench.records", 5_000);
+  private static final int ROUNDS = Integer.getInteger("bench.rounds", 3);
+  private static final String[] MODES = System.getProperty("bench.modes", "latency,throughput").split(",");
+  private static final int WRITE_BATCH = 256; // the app's write.batch.max.records default
+  private static final double FLOOR = 0.9;
+
+  private StreamsIngestBenchmark() {}
+
+  public static void main(String[] args) {
+    try {
+      run();
+    } catch (Throwable e) {
+      e.printStackTrace();
+      System.exit(1);
+    }
+    System.exit(0); // the broker's non-daemon threads would keep the JVM alive
+  }
+
+  private static void run() throws Exception {
+    Path out = Path.of(System.getProperty("bench.out", "target/bench"));
+    Files.createDirectories(out);
+    Path work = Files.createTempDirectory("tier0-bench-streams-ingest-");
+    List<String> texts = SearchBenchmark.texts(RECORDS);
+    Map<String, Object> results = new LinkedHashMap<>();
+    results.put("benchmark", "streams-ingest");
+    results.put("model", "all-minilm-l6-v2 (bundled)");
+    results.put("store", "Milvus Lite 3.2.2");
+    results.put("records", RECORDS);
+    results.put("rounds", ROUNDS);
+    results.put("write_batch_max_records", WRITE_BATCH);
+    results.put("cpus", Runtime.getRuntime().availableProcessors());
+    Map<String, List<Double>> e2e = new LinkedHashMap<>();
+    Map<String, List<Double>> engineOnly = new LinkedHashMap<>();
+    try (LocalKafka kafka = LocalKafka.start(); MilvusLite lite = MilvusLite.start(work.resolve("milvus"))) {
+      Map<String, EmbeddingEngine> engines = new LinkedHashMap<>();
+      try {
+        for (String mode : MODES) {
+          // the very options the app derives from its config, so the app's acquire shares this loaded model
+          EngineOptions options = SharedConfig.engineOptions(new AppConfig(appConfig(kafka, lite, work, mode, 0)),
+              dev.tier0.embed.EngineMode.parse(mode));
+          engines.put(mode, SharedModels.acquire(BundledModel.directory(), options));
+          embedAll(engines.get(mode), texts.subList(0, Math.min(1000, texts.size()))); // warm-up, untimed
+          e2e.put(mode, new ArrayList<>());
+          engineOnly.put(mode, new ArrayList<>());
+        }
+        for (int round = 1; round <= ROUNDS; round++) {
+          for (String mode : MODES) {
+            if (round % 2 == 1) {
+              engineOnly.get(mode).add(engineOnly(engines.get(mode), texts));
+              e2e.get(mode).add(endToEnd(kafka, lite, work, mode, round, texts));
+            } else {
+              e2e.get(mode).add(endToEnd(kafka, lite, work, mode, round, texts));
+              engineOnly.get(mode).add(engineOnly(engines.get(mode), texts));
+            }
+            System.out.printf("round %d %-10s e2e %.1f records/s, engine only %.1f texts/s%n", round, mode,
+                last(e2e.get(mode)), last(engineOnly.get(mode)));
+          }
+        }
+      } finally {
+        engines.values().forEach(EmbeddingEngine::close);
+      }
+    }
+    System.out.println();
+    System.out.printf("streams-app ingest (%d records, median of %d rounds, %d cpus)%n", RECORDS, ROUNDS,
+        Runtime.getRuntime().availableProcessors());
+    System.out.printf("  %-12s %14s %14s %8s%n", "mode", "e2e rec/s", "engine only", "ratio");
+    Map<String, Object> modes = new LinkedHashMap<>();
+    for (String mode : MODES) {
+      List<Double> a = e2e.get(mode);
+      List<Double> b = engineOnly.get(mode);
+      List<Double> ratios = new ArrayList<>();
+      for (int i = 0; i < a.size(); i++) {
+        ratios.add(a.get(i) / b.get(i));
+      }
+      Map<String, Object> m = new LinkedHashMap<>();
+      m.put("e2e_rps", round(median(a)));
+      m.put("engine_only_rps", round(median(b)));
+      m.put("ratio", Math.round(median(ratios) * 1000) / 1000.0);
+      m.put("floor", FLOOR);
+      m.put("floor_met", median(ratios) >= FLOOR);
+      m.put("e2e_rps_rounds", a.stream().map(StreamsIngestBenchmark::round).toList());
+      m.put("engine_only_rps_rounds", b.stream().map(StreamsIngestBenchmark::round).toList());
+      modes.put(mode, m);
+      System.out.printf("  %-12s %14.1f %14.1f %8.3f   (floor %.1f)%n", mode, median(a), median(b), median(ratios),
+          FLOOR);
+    }
+    results.put("modes", modes);
+    results.put("ratio_definition", "median over rounds of e2e_rps / engine_only_rps, each pair measured back to back");
+    Path file = out.resolve("streams-ingest.json");
+    new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValue(file.toFile(), results);
+    System.out.println("  written to " + file.toAbsolutePath());
+  }
+
+  private static Map<String, Object> appConfig(LocalKafka kafka, MilvusLite lite, Path work, String mode, int round) {
+    Map<String, Object> c = new HashMap<>();
+    c.put("application.id", "tier0-bench-ingest-" + mode + "-" + round);
+    c.put("bootstrap.servers", kafka.bootstrapServers());
+    c.put("state.dir", work.resolve("state-" + mode + "-" + round).toString());
+    c.put("ingest.topic", "ingest-" + mode + "-" + round);
+    c.put("milvus.uri", lite.uri());
+    c.put("milvus.collection", "ingest_" + mode + "_" + round);
+    c.put("record.id.strategy", "field");
+    c.put("record.id.field", "id");
+    c.put("health.port", "-1");
+    c.put("model.mode", mode);
+    c.put("write.batch.max.records", Integer.toString(WRITE_BATCH));
+    return c;
+  }
+
+  /** Produces every record first, then times the app from RUNNING to the last record counted in Milvus. */
+  private static double endToEnd(LocalKafka kafka, MilvusLite lite, Path work, String mode, int round,
+                                 List<String> texts) throws Exception {
+    Map<String, Object> config = appConfig(kafka, lite, work, mode, round);
+    String topic = (String) config.get("ingest.topic");
+    kafka.createTopics(List.of(new NewTopic(topic, 1, (short) 1)));
+    ObjectMapper json = new ObjectMapper();
+    try (KafkaProducer<String, String> producer = new KafkaProducer<>(kafka.producerConfig())) {
+      for (int i = 0; i < texts.size(); i++) {
+        Map<String, Object> value = Map.of("id", "m-" + i, "text", texts.get(i));
+        producer.send(new ProducerRecord<>(topic, "m-" + i, json.writeValueAsString(value)));
+      }
+      producer.flush();
+    }
+    try (StreamsApp app = StreamsApp.start(new AppConfig(config));
+         MemoryStore store = MemoryStore.connect(MilvusConfig.builder().uri(lite.uri())
+             .collection((String) config.get("milvus.collection")).build())) {
+      if (!app.awaitRunning(Duration.ofMinutes(2))) {
+        throw new IllegalStateException("app did not reach RUNNING");
+      }
+      long start = System.nanoTime();
+      long deadline = start + Duration.ofMinutes(20).toNanos();
+      while (store.count() < texts.size()) {
+        if (System.nanoTime() > deadline) {
+          throw new IllegalStateException("only " + store.count() + " of " + texts.size() + " records stored");
+        }
+        Thread.sleep(100);
+      }
+      return texts.size() / ((System.nanoTime() - start) / 1e9);
+    }
+  }
+
+  private static double engineOnly(EmbeddingEngine engine, List<String> texts) {
+    long start = System.nanoTime();
+    embedAll(engine, texts);
+    return texts.size() / ((System.nanoTime() - start) / 1e9);
+  }
+
+  /** In the app's write batches, as its ingest writer calls the engine. */
+  private static void embedAll(EmbeddingEngine engine, List<String> texts) {
+    for (int from = 0; from < texts.size(); from += WRITE_BATCH) {
+      engine.embedDocuments(texts.subList(from, Math.min(texts.size(), from + WRITE_BATCH)));
+    }
+  }
+
+  private static double last(List<Double> values) {
+    return values.get(values.size() - 1);
+  }
+
+  private static double median(List<Double> values) {
+    List<Double> sorted = values.stream().sorted().toList();
+    int n = sorted.size();
+    return n % 2 == 1 ? sorted.get(n / 2) : (sorted.get(n / 2 - 1) + sorted.get(n / 2)) / 2;
+  }
+
+  private static double round(double v) {
+    return Math.round(v * 10) / 10.0;
+  }
+}
