@@ -24,7 +24,8 @@ import java.util.stream.Stream;
 /**
  * The store against a real Milvus Lite server: upsert throughput by batch size (384 and 2560 dims), search latency
  * at 10k and 100k stored 384-dim vectors (ef 50, top 10), and on-disk bytes per stored item. Prints a table and
- * writes target/bench/milvus.json. Run with {@code bench/run milvus}.
+ * writes target/bench/milvus.json. Run with {@code bench/run milvus}; {@code -Dbench.parts=search} (of
+ * upsert,disk,search) and {@code -Dbench.sizes=100000} pick what runs.
  *
  * <p>With {@code -Dtier0.bench.milvus.uri=...} (or {@code bench/run milvus --milvus standalone}) it measures only
  * search latency at 10k and 100k against that server, e.g. a full Milvus standalone, in its collection
@@ -54,11 +55,20 @@ public final class MilvusBench {
         try {
             json.put("server", "milvus-lite 3.2.2 (subprocess, " + Runtime.getRuntime().availableProcessors()
                     + " cpus visible)");
-            upsertThroughput(work.resolve("upsert"), 384, 6 * 1024);
-            upsertThroughput(work.resolve("upsert2560"), 2560, 2 * 1024);
-            bytesPerItem(work.resolve("disk2560"), 2560, 4_000);
-            searchAndDisk384(work.resolve("search10k"), 10_000, true);
-            searchAndDisk384(work.resolve("search100k"), 100_000, false);
+            List<String> parts = List.of(System.getProperty("bench.parts", "upsert,disk,search").split(","));
+            if (parts.contains("upsert")) {
+                upsertThroughput(work.resolve("upsert"), 384, 6 * 1024);
+                upsertThroughput(work.resolve("upsert2560"), 2560, 2 * 1024);
+            }
+            if (parts.contains("disk")) {
+                bytesPerItem(work.resolve("disk2560"), 2560, 4_000);
+            }
+            if (parts.contains("search")) {
+                for (String size : System.getProperty("bench.sizes", "10000,100000").split(",")) {
+                    int n = Integer.parseInt(size.trim());
+                    searchAndDisk384(work.resolve("search" + n), n, n == 10_000);
+                }
+            }
         } finally {
             deleteTree(work);
         }
