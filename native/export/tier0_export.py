@@ -195,7 +195,8 @@ def cmd_quantize(a):
             raise SystemExit("--calibration is for --mode static (dynamic quantization measures each call)")
         graph.quantize_int8(src_file, a.out, a.external_data)
     _copy_side_files(a.src, a.out)
-    write_spec(a.out, with_changes(spec, dtype="float32", name=a.name or spec["name"] + "-int8"))
+    suffix = "-int8-static" if a.mode == "static" else "-int8"
+    write_spec(a.out, with_changes(spec, dtype="float32", name=a.name or spec["name"] + suffix))
     print(f"INT8 ({a.mode}) {a.src} -> {a.out}")
 
 
