@@ -35,15 +35,16 @@ public final class MilvusLite implements AutoCloseable {
             "    sys.stdin.buffer.read()",
             "    os.kill(os.getpid(), signal.SIGTERM)",
             "threading.Thread(target=_exit_with_parent, daemon=True).start()",
-            "%s",
+            "%s", // tier0's search executor (SEARCH_PATCH), or pass
             "from milvus_lite.cmdline import main",
             "sys.argv[0] = 'milvus-lite'",
             "sys.exit(main())");
     /**
      * tier0's search executor for milvus-lite 3.2.2 (resource {@code lite_search_patch.py}: why, and what it
      * changes). Without it a dense search at 100k rows spends ~95 % of its time deciding in Python, row by row,
-     * which rows are live; with it p99 at 100k fell below 100 ms (bench/README.md). On by default; the property
-     * set to false runs milvus-lite's own executor (for comparisons).
+     * which rows are live; with it the same searches ran 4-11x faster at the median (bench/README.md, milvus).
+     * Installed at the launch script's {@code %s}. On by default; the property set to false runs milvus-lite's
+     * own executor (for comparisons).
      */
     static final String SEARCH_PATCH_PROPERTY = "tier0.milvus-lite.search-patch";
     private static final String SEARCH_PATCH = readResource("lite_search_patch.py");
