@@ -115,11 +115,13 @@ PY
   cp "$graph" "$work/minilm-n1/model.onnx"; cp "$mtok" "$work/minilm-n1/tokenizer.json"
   "${tool[@]}" spec --dir "$work/minilm-n1" --name all-minilm-l6-v2 --dimension 384 \
       --outputs last_hidden_state --last-n 1 --max-length 256 --padding longest --pad-token-id 0 >&2
-  log "minilm-last4-fp32 / -fp16 / -int8"
+  log "minilm-last4-fp32 / -fp16 / -int8 / -int8-static"
   "${tool[@]}" add-outputs --model "$graph" --out "$work/minilm-last4-fp32" --last-n 4 --tokenizer "$mtok" \
       --name all-minilm-l6-v2-last4 --max-length 128 --padding longest --pad-token-id 0 >&2
   "${tool[@]}" fp16 --src "$work/minilm-last4-fp32" --out "$work/minilm-last4-fp16" >&2
   "${tool[@]}" quantize --src "$work/minilm-last4-fp32" --out "$work/minilm-last4-int8" >&2
+  # static INT8 (calibrated QDQ), calibrated on the tool's built-in sentences, not the benchmark's
+  "${tool[@]}" quantize --mode static --src "$work/minilm-last4-fp32" --out "$work/minilm-last4-int8-static" >&2
 
   log "tiny-qwen3-fp32 / -fp16 (committed graphs + npm tokenizer), tiny-qwen3-fp32-external"
   for sub in fp32 fp16; do
@@ -162,6 +164,7 @@ PY
   "${tool[@]}" verify "$work/minilm-last4-fp32" --against "$work/minilm-n1" --last-n 1 --texts 60 >&2
   "${tool[@]}" verify "$work/minilm-last4-fp16" --against "$work/minilm-last4-fp32" --texts 60 >&2
   "${tool[@]}" verify "$work/minilm-last4-int8" --against "$work/minilm-last4-fp32" --texts 60 >&2
+  "${tool[@]}" verify "$work/minilm-last4-int8-static" --against "$work/minilm-last4-fp32" --texts 60 >&2
   "${tool[@]}" verify "$work/tiny-qwen3-fp16" --against "$work/tiny-qwen3-fp32" --texts 60 >&2
   "${tool[@]}" verify "$work/tiny-qwen3-fp32-external" --against "$work/tiny-qwen3-fp32" --texts 60 \
       --reference "$FIXTURES/reference.json" >&2

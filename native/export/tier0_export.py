@@ -5,7 +5,7 @@ Subcommands (details: README.md next to this file):
   export       Hugging Face model -> ONNX with the last N hidden states as outputs (needs torch)
   add-outputs  expose the last N layer outputs of an existing ONNX encoder          (light)
   fp16         convert a model dir to FP16                                          (light)
-  quantize     ONNX Runtime dynamic INT8 quantization of a model dir                (light)
+  quantize     ONNX Runtime INT8 quantization of a model dir (dynamic or static)    (light)
   verify       compare a model dir with PyTorch (--torch-model) or another dir (--against)
   reference    write reference vectors from the independent PyTorch pipeline (needs torch)
   tiny-qwen3   build the random-weight tiny Qwen3 test fixtures (needs torch)
@@ -157,13 +157,47 @@ def cmd_fp16(a):
     print(f"FP16 {a.src} -> {a.out}")
 
 
+def calibration_feeds(model_file, model_dir, spec, texts, batch_size):
+    """Input dicts for static quantization: texts tokenised as the engine does (spec's tokenizer, truncation and
+    padding), in batches, with the graph's own input names (token_type_ids / position_ids where it has them)."""
+    import numpy as np
+    import onnx
+    from tier0export.pipeline import encode, load_tokenizer
+    inputs = [i.name for i in onnx.load(str(model_file), load_external_data=False).graph.input]
+    tok = load_tokenizer(Path(model_dir) / spec.get("tokenizer_file", "tokenizer.json"), spec)
+    for start in range(0, len(texts), batch_size):
+        ids, mask, types = encode(tok, texts[start:start + batch_size])
+        feed = {"input_ids": ids, "attention_mask": mask, "token_type_ids": types,
+                "position_ids": np.broadcast_to(np.arange(ids.shape[1], dtype=np.int64), ids.shape).copy()}
+        yield {name: feed[name] for name in inputs}
+
+
+def read_calibration(path, count):
+    """Calibration texts: one per non-empty line of `path`, or the tool's own varied sentence set."""
+    if path is None:
+        from tier0export.texts import sentences
+        return [t for t in sentences(count) if t.strip()]
+    texts = [line.strip() for line in Path(path).read_text(encoding="utf-8").splitlines() if line.strip()]
+    if not texts:
+        raise SystemExit(f"--calibration {path}: no text lines")
+    return texts[:count]
+
+
 def cmd_quantize(a):
     spec = read_spec(a.src)
     src_file = Path(a.src) / spec["model_file"]
-    graph.quantize_int8(src_file, a.out, a.external_data)
+    if a.mode == "static":
+        texts = read_calibration(a.calibration, a.calibration_count)
+        feeds = calibration_feeds(src_file, a.src, spec, texts, a.calibration_batch)
+        graph.quantize_int8_static(src_file, a.out, feeds, a.external_data)
+    else:
+        if a.calibration:
+            raise SystemExit("--calibration is for --mode static (dynamic quantization measures each call)")
+        graph.quantize_int8(src_file, a.out, a.external_data)
     _copy_side_files(a.src, a.out)
-    write_spec(a.out, with_changes(spec, dtype="float32", name=a.name or spec["name"] + "-int8"))
-    print(f"INT8 {a.src} -> {a.out}")
+    suffix = "-int8-static" if a.mode == "static" else "-int8"
+    write_spec(a.out, with_changes(spec, dtype="float32", name=a.name or spec["name"] + suffix))
+    print(f"INT8 ({a.mode}) {a.src} -> {a.out}")
 
 
 def cmd_spec(a):
@@ -292,10 +326,16 @@ def parser():
     external(f)
     f.set_defaults(func=cmd_fp16)
 
-    q = sub.add_parser("quantize", help="INT8 dynamic quantization of a model dir")
+    q = sub.add_parser("quantize", help="INT8 quantization of a model dir (dynamic, or static with calibration)")
     q.add_argument("--src", required=True)
     q.add_argument("--out", required=True)
     q.add_argument("--name")
+    q.add_argument("--mode", choices=["dynamic", "static"], default="dynamic",
+                   help="dynamic: activation scales measured on every call; static: fixed from calibration texts")
+    q.add_argument("--calibration", help="static: text file, one calibration text per line (default: the "
+                   "tool's built-in varied sentences)")
+    q.add_argument("--calibration-count", type=int, default=256, help="static: at most this many texts")
+    q.add_argument("--calibration-batch", type=int, default=16, help="static: texts per calibration batch")
     external(q)
     q.set_defaults(func=cmd_quantize)
 

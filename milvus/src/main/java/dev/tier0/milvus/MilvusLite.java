@@ -29,7 +29,7 @@ public final class MilvusLite implements AutoCloseable {
      * gone, even a JVM killed without running its shutdown hooks; and shutting down waits for the requests in
      * flight before the database closes. milvus-lite 3.2.2 calls {@code server.stop(grace=5)}, which only starts
      * the drain, then closes the database at once: an upsert still running wrote behind the final flush and was
-     * acknowledged, then lost (RestartIT#upsertInFlightAtStopIsFinishedAndKept).
+     * acknowledged, then lost (RestartIT#upsertInFlightAtStopIsKeptWhenAcknowledged).
      */
     private static final String LAUNCH_SCRIPT = String.join("\n",
             "import os, signal, sys, threading",
@@ -50,9 +50,19 @@ public final class MilvusLite implements AutoCloseable {
             "    sys.stdin.buffer.read()",
             "    os.kill(os.getpid(), signal.SIGTERM)",
             "threading.Thread(target=_exit_with_parent, daemon=True).start()",
+            "%s", // tier0's search executor (SEARCH_PATCH), or pass
             "from milvus_lite.cmdline import main",
             "sys.argv[0] = 'milvus-lite'",
             "sys.exit(main())");
+    /**
+     * tier0's search executor for milvus-lite 3.2.2 (resource {@code lite_search_patch.py}: why, and what it
+     * changes). Without it a dense search at 100k rows spends ~95 % of its time deciding in Python, row by row,
+     * which rows are live; with it the same searches ran 4-11x faster at the median (bench/README.md, milvus).
+     * Installed at the launch script's {@code %s}. On by default; the property set to false runs milvus-lite's
+     * own executor (for comparisons).
+     */
+    static final String SEARCH_PATCH_PROPERTY = "tier0.milvus-lite.search-patch";
+    private static final String SEARCH_PATCH = readResource("lite_search_patch.py");
     /**
      * Milvus Lite searches its in-memory table row by row in Python (about 50-100 us per row), and only flushes
      * it to indexed segments at this size (its default is 128 MB, i.e. seconds per search at ~80k rows of 384
@@ -69,8 +79,11 @@ public final class MilvusLite implements AutoCloseable {
     private Process process;
     private Thread shutdownHook;
 
-    private MilvusLite(Path python, Path dataDir, int port) {
+    private final boolean searchPatch;
+
+    private MilvusLite(Path python, Path dataDir, int port, boolean searchPatch) {
         this.python = python;
+        this.searchPatch = searchPatch;
         this.dataDir = dataDir;
         this.port = port;
         this.logFile = dataDir.resolveSibling(dataDir.getFileName() + ".milvus-lite.log");
@@ -78,8 +91,16 @@ public final class MilvusLite implements AutoCloseable {
 
     /** Starts a server on {@code dataDir} (created if missing), installing Milvus Lite on first use. */
     public static MilvusLite start(Path dataDir) {
+        return start(dataDir, Boolean.parseBoolean(System.getProperty(SEARCH_PATCH_PROPERTY, "true")));
+    }
+
+    /**
+     * As {@link #start(Path)}, choosing whether tier0's search executor replaces milvus-lite's own (false: the
+     * unpatched server, for comparisons in tests and benchmarks).
+     */
+    public static MilvusLite start(Path dataDir, boolean searchPatch) {
         Path python = LiteVenv.ensureInstalled();
-        MilvusLite lite = new MilvusLite(python, dataDir.toAbsolutePath(), freePort());
+        MilvusLite lite = new MilvusLite(python, dataDir.toAbsolutePath(), freePort(), searchPatch);
         lite.launch();
         return lite;
     }
@@ -141,7 +162,10 @@ public final class MilvusLite implements AutoCloseable {
     private synchronized void launch() {
         try {
             Files.createDirectories(dataDir);
-            List<String> command = List.of(python.toString(), "-c", LAUNCH_SCRIPT, "server", "--data-dir",
+            String install = searchPatch ? "exec(compile(" + pythonString(SEARCH_PATCH)
+                    + ", 'tier0/lite_search_patch.py', 'exec')); install()" : "pass";
+            List<String> command = List.of(python.toString(), "-c", LAUNCH_SCRIPT.formatted(install), "server",
+                    "--data-dir",
                     dataDir.toString(),
                     "--host", "127.0.0.1", "--port", Integer.toString(port));
             // stdin stays a pipe from this JVM, never written or closed: its EOF tells the server we are gone
@@ -161,6 +185,22 @@ public final class MilvusLite implements AutoCloseable {
             stop();
             throw e;
         }
+    }
+
+    private static String readResource(String name) {
+        try (var in = MilvusLite.class.getResourceAsStream(name)) {
+            if (in == null) {
+                throw new IllegalStateException("resource " + name + " missing from the milvus module's jar");
+            }
+            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot read resource " + name, e);
+        }
+    }
+
+    /** A Python string literal holding {@code text} (escapes backslashes, quotes and line ends). */
+    private static String pythonString(String text) {
+        return "'" + text.replace("\\", "\\\\").replace("'", "\\'").replace("\n", "\\n").replace("\r", "") + "'";
     }
 
     /** Ready means: the Java client connects and the server answers GetVersion. */

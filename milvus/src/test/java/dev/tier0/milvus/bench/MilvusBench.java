@@ -2,6 +2,7 @@ package dev.tier0.milvus.bench;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
+import dev.tier0.milvus.Hit;
 import dev.tier0.milvus.MemoryStore;
 import dev.tier0.milvus.MilvusConfig;
 import dev.tier0.milvus.MilvusLite;
@@ -23,7 +24,8 @@ import java.util.stream.Stream;
 /**
  * The store against a real Milvus Lite server: upsert throughput by batch size (384 and 2560 dims), search latency
  * at 10k and 100k stored 384-dim vectors (ef 50, top 10), and on-disk bytes per stored item. Prints a table and
- * writes target/bench/milvus.json. Run with {@code bench/run milvus}.
+ * writes target/bench/milvus.json. Run with {@code bench/run milvus}; {@code -Dbench.parts=search} (of
+ * upsert,disk,search) and {@code -Dbench.sizes=100000} pick what runs.
  *
  * <p>With {@code -Dtier0.bench.milvus.uri=...} (or {@code bench/run milvus --milvus standalone}) it measures only
  * search latency at 10k and 100k against that server, e.g. a full Milvus standalone, in its collection
@@ -53,11 +55,20 @@ public final class MilvusBench {
         try {
             json.put("server", "milvus-lite 3.2.2 (subprocess, " + Runtime.getRuntime().availableProcessors()
                     + " cpus visible)");
-            upsertThroughput(work.resolve("upsert"), 384, 6 * 1024);
-            upsertThroughput(work.resolve("upsert2560"), 2560, 2 * 1024);
-            bytesPerItem(work.resolve("disk2560"), 2560, 4_000);
-            searchAndDisk384(work.resolve("search10k"), 10_000, true);
-            searchAndDisk384(work.resolve("search100k"), 100_000, false);
+            List<String> parts = List.of(System.getProperty("bench.parts", "upsert,disk,search").split(","));
+            if (parts.contains("upsert")) {
+                upsertThroughput(work.resolve("upsert"), 384, 6 * 1024);
+                upsertThroughput(work.resolve("upsert2560"), 2560, 2 * 1024);
+            }
+            if (parts.contains("disk")) {
+                bytesPerItem(work.resolve("disk2560"), 2560, 4_000);
+            }
+            if (parts.contains("search")) {
+                for (String size : System.getProperty("bench.sizes", "10000,100000").split(",")) {
+                    int n = Integer.parseInt(size.trim());
+                    searchAndDisk384(work.resolve("search" + n), n, n == 10_000);
+                }
+            }
         } finally {
             deleteTree(work);
         }
@@ -135,18 +146,26 @@ public final class MilvusBench {
         json.put("upsert_vps_by_batch_" + dim, byBatch);
     }
 
-    /** Loads n items, measures search before and after the rows are flushed and indexed, and the disk footprint. */
+    /**
+     * Loads n items, measures search before and after the rows are flushed and indexed, and the disk footprint.
+     * Indexed search runs with tier0's search executor, then with milvus-lite's own on the same directory, then
+     * with tier0's again (the servers restart in between; both figures are kept, and the first with tier0's is
+     * the one the JSON's {@code search_p50_ms_<size>} keys report), and recall@10 against exact brute force.
+     */
     private void searchAndDisk384(Path dataDir, int n, boolean measureUnflushed) throws IOException {
         int dim = 384;
-        String label = n >= 100_000 ? (n / 1000) + "k" : (n / 1000) + "k";
-        try (MilvusLite lite = MilvusLite.start(dataDir);
+        String label = (n / 1000) + "k";
+        TestVectors.Clustered data = new TestVectors.Clustered(random, dim, 100);
+        List<float[]> stored = new ArrayList<>(n);
+        try (MilvusLite lite = MilvusLite.start(dataDir, true);
              MemoryStore store = MemoryStore.connect(config(lite, "search"));
              RawClient raw = new RawClient(lite.uri())) {
             store.ensureCollection(dim);
-            TestVectors.Clustered data = new TestVectors.Clustered(random, dim, 100);
             long loadStart = System.nanoTime();
             for (int from = 0; from < n; from += 1024) {
-                store.upsert(memories(Math.min(1024, n - from), dim, data, "s" + from + "-"));
+                List<StoredMemory> batch = memories(Math.min(1024, n - from), dim, data, "s" + from + "-");
+                batch.forEach(m -> stored.add(m.vector()));
+                store.upsert(batch);
             }
             double loadSeconds = (System.nanoTime() - loadStart) / 1e9;
             table.add(String.format("load    %4d dims  %7d items in %.1f s", dim, n, loadSeconds));
@@ -160,16 +179,61 @@ public final class MilvusBench {
             raw.flushAndIndex("search");
             double indexSeconds = (System.nanoTime() - indexStart) / 1e9;
             json.put("flush_and_index_s_" + label, round(indexSeconds));
-            double[] lat = searchLatencies(store, data, SEARCHES);
-            json.put("search_p50_ms_" + label, round(percentile(lat, 50)));
-            json.put("search_p99_ms_" + label, round(percentile(lat, 99)));
-            table.add(String.format("search  %4d dims  %7d stored, indexed, ef 50 p50 %7.2f ms  p99 %7.2f ms"
-                    + "  (flush+index %.0f s)", dim, n, percentile(lat, 50), percentile(lat, 99), indexSeconds));
-            if (n == 10_000) {
-                lite.stop(); // let it close its files before measuring
-                recordBytes(dim, dataDir, n);
+            table.add(String.format("flush+index %7d items in %.0f s", n, indexSeconds));
+        }
+        // tier0's executor, milvus-lite's own, tier0's again: each on a freshly started server over the same files
+        String[] runs = {"", "_lite_own_executor", "_repeat"};
+        boolean[] patch = {true, false, true};
+        for (int r = 0; r < runs.length; r++) {
+            try (MilvusLite lite = MilvusLite.start(dataDir, patch[r]);
+                 MemoryStore store = MemoryStore.connect(config(lite, "search"))) {
+                double[] lat = searchLatencies(store, data, SEARCHES);
+                json.put("search_p50_ms_" + label + runs[r], round(percentile(lat, 50)));
+                json.put("search_p99_ms_" + label + runs[r], round(percentile(lat, 99)));
+                String what = patch[r] ? "tier0 executor" : "lite's own executor";
+                table.add(String.format("search  %4d dims  %7d stored, indexed, ef 50 p50 %7.2f ms  p99 %7.2f ms"
+                        + "  (%s)", dim, n, percentile(lat, 50), percentile(lat, 99), what));
+                if (r == 0) {
+                    double recall = recallAt10(store, data, stored, 100);
+                    json.put("recall_at_10_" + label, round4(recall));
+                    table.add(String.format("recall  %4d dims  %7d stored, indexed, ef 50 recall@10 %.4f"
+                            + " (100 queries, exact brute force)", dim, n, recall));
+                }
+                if (n == 10_000 && r == runs.length - 1) {
+                    lite.stop(); // let it close its files before measuring
+                    recordBytes(dim, dataDir, n);
+                }
             }
         }
+    }
+
+    /** Fraction of the exact top 10 (brute-force cosine over every stored vector) that the search returns. */
+    private static double recallAt10(MemoryStore store, TestVectors.Clustered data, List<float[]> stored,
+            int queries) {
+        int found = 0;
+        for (int q = 0; q < queries; q++) {
+            float[] query = data.next();
+            double[] best = new double[10];
+            Arrays.fill(best, Double.NEGATIVE_INFINITY);
+            for (float[] v : stored) {
+                double c = TestVectors.cosine(query, v);
+                if (c > best[9]) {
+                    int i = 9;
+                    while (i > 0 && best[i - 1] < c) {
+                        best[i] = best[i - 1];
+                        i--;
+                    }
+                    best[i] = c;
+                }
+            }
+            // compare by score: ids of equal vectors may tie, and the scores are what search promises
+            for (Hit h : store.search(new SearchQuery(query, "bench", 10, Map.of(), 50, null))) {
+                if (h.score() >= best[9] - 1e-5) {
+                    found++;
+                }
+            }
+        }
+        return found / (double) (queries * 10);
     }
 
     private void bytesPerItem(Path dataDir, int dim, int n) throws IOException {
@@ -242,6 +306,10 @@ public final class MilvusBench {
     private static double percentile(double[] sorted, int p) {
         int index = (int) Math.ceil(p / 100.0 * sorted.length) - 1;
         return sorted[Math.max(0, Math.min(sorted.length - 1, index))];
+    }
+
+    private static double round4(double v) {
+        return Math.round(v * 10_000) / 10_000.0;
     }
 
     private static double round(double v) {
