@@ -59,8 +59,12 @@ final class InMemoryIndex implements VectorStore {
   @Override
   public void delete(Collection<String> ids) {
     checkAvailable();
-    ids.forEach(rows::remove);
-    ids.forEach(chunks::remove);
+    for (String id : ids) { // row ids (memoryId#index): a memory's entry goes with its chunk 0
+      StoredMemory removed = chunks.remove(id);
+      if (removed != null && removed.chunk().index() == 0) {
+        rows.remove(removed.chunk().memoryId());
+      }
+    }
   }
 
   @Override
