@@ -29,11 +29,22 @@ public final class MilvusLite implements AutoCloseable {
      * gone, even a JVM killed without running its shutdown hooks; and shutting down waits for the requests in
      * flight before the database closes. milvus-lite 3.2.2 calls {@code server.stop(grace=5)}, which only starts
      * the drain, then closes the database at once: an upsert still running wrote behind the final flush and was
-     * acknowledged, then lost (RestartIT#upsertInFlightAtStopIsKeptWhenAcknowledged).
+     * acknowledged, then lost (RestartIT#upsertInFlightAtStopIsKeptWhenAcknowledged). And its gRPC server accepts
+     * the Milvus Java SDK's keepalive pings (every 10 s, also between calls), as a Milvus server does: Python gRPC's
+     * defaults allow one ping per 5 minutes without calls, so an idle client got GOAWAY "too_many_pings" after
+     * ~40 s and printed it as a warning into the user's terminal (MilvusLiteIT#idleClientsKeepAliveWithoutWarnings).
      */
     private static final String LAUNCH_SCRIPT = String.join("\n",
             "import os, signal, sys, threading",
             "signal.signal(signal.SIGTERM, signal.default_int_handler)",
+            "import grpc",
+            "_grpc_new_server = grpc.server",
+            "_KEEPALIVE = [('grpc.keepalive_permit_without_calls', 1),",
+            "              ('grpc.http2.min_ping_interval_without_data_ms', 1000),",
+            "              ('grpc.http2.max_ping_strikes', 0)]",
+            "def _server_accepting_keepalive(*args, options=None, **kwargs):",
+            "    return _grpc_new_server(*args, options=list(options or []) + _KEEPALIVE, **kwargs)",
+            "grpc.server = _server_accepting_keepalive",
             "import milvus_lite.adapter.grpc.server as _grpc_server",
             "_build_server = _grpc_server._build_server",
             "def _build_draining_server(db, max_workers):",

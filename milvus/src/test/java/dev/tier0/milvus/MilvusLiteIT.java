@@ -11,6 +11,12 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
+import io.milvus.v2.client.ConnectConfig;
+import io.milvus.v2.client.MilvusClientV2;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.logging.Handler;
+import java.util.logging.LogRecord;
+import java.util.logging.Logger;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -40,6 +46,46 @@ class MilvusLiteIT {
         }
         assertThat(ProcessHandle.of(serverPid).map(ProcessHandle::isAlive).orElse(false))
                 .as("server %d still running", serverPid).isFalse();
+    }
+
+    /**
+     * The SDK pings every 10 s, calls or not; a server that refuses that answers GOAWAY too_many_pings, which the
+     * SDK logs as a warning (into `./tier0 run`'s terminal) and answers by halving its ping rate. A refusing server
+     * (Python gRPC's defaults) sent it ~40 s after the last call, hence the long idle.
+     */
+    @Test
+    void idleClientsKeepAliveWithoutWarnings() throws Exception {
+        List<String> warnings = new CopyOnWriteArrayList<>();
+        Logger grpc = Logger.getLogger("io.milvus.shaded.io.grpc");
+        Handler capture = new Handler() {
+            @Override
+            public void publish(LogRecord record) {
+                warnings.add(String.valueOf(record.getMessage()) + " " + java.util.Arrays.toString(record.getParameters()));
+            }
+
+            @Override
+            public void flush() {
+            }
+
+            @Override
+            public void close() {
+            }
+        };
+        grpc.addHandler(capture);
+        try (MilvusLite lite = MilvusLite.start(dir.resolve("data"))) {
+            MilvusClientV2 client = new MilvusClientV2(ConnectConfig.builder().uri(lite.uri())
+                    .keepAliveWithoutCalls(true).build());
+            try {
+                client.listCollections();
+                Thread.sleep(45_000); // idle: only pings on the connection (grpc-java pings at most every 10 s)
+                assertThat(client.listCollections().getCollectionNames()).isEmpty();
+            } finally {
+                client.close();
+            }
+        } finally {
+            grpc.removeHandler(capture);
+        }
+        assertThat(warnings).noneMatch(w -> w.contains("too_many_pings") || w.contains("GOAWAY"));
     }
 
     private Process startProbe(String mode) throws Exception {
