@@ -116,6 +116,27 @@ class IngestProcessorTest {
     assertThat(header(deadLetters().get(0), "__streams.errors.message")).contains("record.metadata.max.depth");
   }
 
+  /**
+   * The flush interval is a linger from the oldest pending write. A tick that flushed whatever was pending turned a
+   * backlog into one-record batches: after a flush slower than the interval the next tick is due at once and finds
+   * the one record Kafka Streams processed in between.
+   */
+  @Test
+  void aTickFlushesOnlyWritesThatHaveWaitedTheInterval() {
+    var punctuator = context.scheduledPunctuators().get(0).getPunctuator();
+    context.setCurrentSystemTimeMs(900);
+    send("late", "{\"id\":\"late\",\"text\":\"parked just before a tick\",\"tenant\":\"t1\"}");
+    punctuator.punctuate(1000);
+    assertThat(store.rows).as("waited 100 of 1000 ms").isEmpty();
+    context.setCurrentSystemTimeMs(1500);
+    send("later", "{\"id\":\"later\",\"text\":\"joins the same batch\",\"tenant\":\"t1\"}");
+    punctuator.punctuate(1750);
+    assertThat(store.rows).isEmpty();
+    punctuator.punctuate(1900);
+    assertThat(store.rows).containsOnlyKeys("late", "later");
+    assertThat(pending.approximateNumEntries()).isZero();
+  }
+
   @Test
   void shouldKeepEverythingPendingWhileTheStoreIsDownAndWriteItAtTheNextPunctuationAfterTheBackoff() {
     store.down = true;
