@@ -19,6 +19,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.function.UnaryOperator;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.Topology;
@@ -49,7 +50,7 @@ public final class StreamsApp implements AutoCloseable {
   private final CountDownLatch running = new CountDownLatch(1);
   private final CountDownLatch closed = new CountDownLatch(1);
 
-  private StreamsApp(AppConfig config) {
+  private StreamsApp(AppConfig config, UnaryOperator<VectorStore> ingestIndex) {
     AutoCloseable[] opened = new AutoCloseable[4];
     try {
       engine = SharedModels.acquire(SharedConfig.modelDir(config), SharedConfig.engineOptions(config, AUTO_MODE));
@@ -61,9 +62,8 @@ public final class StreamsApp implements AutoCloseable {
       opened[2] = admin;
       registry = config.usesSchemaRegistry() ? SchemaRegistryClient.create(config.registryConfig()) : null;
       opened[3] = registry;
-      Topology topology = topology(config, new EngineEmbedder(engine), store,
-          new KnownTopics(admin, Duration.ofSeconds(5)), metrics,
-          wireFormats(config, registry));
+      Topology topology = topology(config, new EngineEmbedder(engine), ingestIndex.apply(store), store,
+          new KnownTopics(admin, Duration.ofSeconds(5)), metrics, wireFormats(config, registry));
       LOG.info("topology:\n{}", topology.describe());
       streams = new KafkaStreams(topology, config.streamsProperties(metrics));
     } catch (RuntimeException e) {
@@ -114,16 +114,31 @@ public final class StreamsApp implements AutoCloseable {
 
   static Topology topology(AppConfig config, Embedder embedder, VectorStore index, KnownTopics topics,
                            AppMetrics metrics, WireFormats formats) {
+    return topology(config, embedder, index, index, topics, metrics, formats);
+  }
+
+  private static Topology topology(AppConfig config, Embedder embedder, VectorStore ingestIndex,
+                                   VectorStore searchIndex, KnownTopics topics, AppMetrics metrics,
+                                   WireFormats formats) {
     SearchSettings search = config.searchRequestTopic() == null ? null
         : new SearchSettings(config.searchRequestTopic(), config.searchReplyTopic(), config.searchLimits(),
             config.searchBatchMaxRequests(), config.searchBatchWindow(), config.searchParallelism(), topics);
     return Tier0Topology.build(config.ingestSettings(), new MemoryMapper(SharedConfig.mappingConfig(config)), search,
-        embedder, index, metrics, formats);
+        embedder, ingestIndex, searchIndex, metrics, formats);
   }
 
   /** Loads the model, connects Milvus and starts the streams; returns at once (see {@link #awaitRunning}). */
   public static StreamsApp start(AppConfig config) {
-    StreamsApp app = new StreamsApp(config);
+    return start(config, UnaryOperator.identity());
+  }
+
+  /**
+   * The same, with the store that ingest writes through wrapped (search keeps the plain one): the seam a test uses
+   * to hold an ingest flush while it checks that searches are still answered. {@code ingestIndex} gets the app's
+   * one Milvus store and returns the one ingest uses.
+   */
+  static StreamsApp start(AppConfig config, UnaryOperator<VectorStore> ingestIndex) {
+    StreamsApp app = new StreamsApp(config, ingestIndex);
     app.streams.start();
     LOG.info("tier0 streams app {} started (model {}, health {})", config.applicationId(), app.engine.modelName(),
         app.health == null ? "off" : "http://" + config.healthHost() + ":" + app.health.port() + "/health");

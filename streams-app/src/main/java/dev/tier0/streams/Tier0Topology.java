@@ -43,15 +43,22 @@ public final class Tier0Topology {
   /** The same, with the topics' value formats (JSON, plain string, or Avro through a Schema Registry). */
   public static Topology build(IngestSettings ingest, MemoryMapper mapper, SearchSettings search, Embedder embedder,
                                VectorStore index, AppMetrics metrics, WireFormats formats) {
+    return build(ingest, mapper, search, embedder, index, index, metrics, formats);
+  }
+
+  /** The same, with ingest writing through {@code ingestIndex} and search reading {@code searchIndex}. */
+  public static Topology build(IngestSettings ingest, MemoryMapper mapper, SearchSettings search, Embedder embedder,
+                               VectorStore ingestIndex, VectorStore searchIndex, AppMetrics metrics,
+                               WireFormats formats) {
     if (ingest == null && search == null) {
       throw new IllegalArgumentException("nothing to run: neither an ingest topic nor a search request topic is set");
     }
     Topology topology = new Topology();
     if (ingest != null) {
-      addIngest(topology, ingest, mapper, embedder, index, metrics, formats);
+      addIngest(topology, ingest, mapper, embedder, ingestIndex, metrics, formats);
     }
     if (search != null) {
-      addSearch(topology, search, embedder, index, metrics, formats);
+      addSearch(topology, search, embedder, searchIndex, metrics, formats);
     }
     return topology;
   }
