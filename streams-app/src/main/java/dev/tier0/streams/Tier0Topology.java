@@ -24,7 +24,9 @@ import org.apache.kafka.streams.state.Stores;
  * ingest topic   -> ingest-source -> ingest (map, check, park; flush: the shared IngestWriter) [-> dead letters]
  * request topic  -> search-source -> search (park, flush: validate, embed, search)      -> reply topics
  * </pre>
- * Either side is left out when its settings are null.
+ * Either side is left out when its settings are null. The app builds each side alone and runs it in its own
+ * Kafka Streams instance (so a search never waits behind an ingest flush on one stream thread); tests may build
+ * both into one topology.
  */
 public final class Tier0Topology {
   public static final String INGEST_SOURCE = "ingest-source";
@@ -43,22 +45,15 @@ public final class Tier0Topology {
   /** The same, with the topics' value formats (JSON, plain string, or Avro through a Schema Registry). */
   public static Topology build(IngestSettings ingest, MemoryMapper mapper, SearchSettings search, Embedder embedder,
                                VectorStore index, AppMetrics metrics, WireFormats formats) {
-    return build(ingest, mapper, search, embedder, index, index, metrics, formats);
-  }
-
-  /** The same, with ingest writing through {@code ingestIndex} and search reading {@code searchIndex}. */
-  public static Topology build(IngestSettings ingest, MemoryMapper mapper, SearchSettings search, Embedder embedder,
-                               VectorStore ingestIndex, VectorStore searchIndex, AppMetrics metrics,
-                               WireFormats formats) {
     if (ingest == null && search == null) {
       throw new IllegalArgumentException("nothing to run: neither an ingest topic nor a search request topic is set");
     }
     Topology topology = new Topology();
     if (ingest != null) {
-      addIngest(topology, ingest, mapper, embedder, ingestIndex, metrics, formats);
+      addIngest(topology, ingest, mapper, embedder, index, metrics, formats);
     }
     if (search != null) {
-      addSearch(topology, search, embedder, searchIndex, metrics, formats);
+      addSearch(topology, search, embedder, index, metrics, formats);
     }
     return topology;
   }

@@ -22,8 +22,11 @@ import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicReference;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
@@ -38,8 +41,9 @@ import org.junit.jupiter.api.TestInstance;
  * Searches beside ingest (issue 15: the soak measured search p50 31 s under ingest load, because both ran on one
  * stream thread and a search waited for the ingest flush in front of it). Real broker, Milvus Lite and MiniLM:
  * an ingest flush held in its Milvus write must not hold a search back; and during a Milvus outage every request
- * gets exactly one reply, a retriable error, while ingest waits and loses nothing. Each test has its own
- * application id and collection.
+ * gets exactly one reply, a retriable error, while ingest waits and loses nothing; and an upgrade from the app that
+ * ran search in its one group continues where that group stopped. Each test has its own application id and
+ * collection.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class SearchBesideIngestIT {
@@ -125,31 +129,39 @@ class SearchBesideIngestIT {
   void shouldAnswerEveryRequestOnceWithARetriableErrorDuringAMilvusOutageAndLoseNoIngest() throws Exception {
     int requests = 40;
     int records = 10;
+    String memories = "outage.memories";
+    String requestTopic = "outage.requests";
+    String replyTopic = "outage.replies";
+    stack.kafka.createTopics(List.of(new NewTopic(memories, 1, (short) 1), new NewTopic(requestTopic, 1, (short) 1),
+        new NewTopic(replyTopic, 1, (short) 1)));
     Map<String, Object> config = stack.appConfig("tier0-outage");
+    config.put("ingest.topic", memories);
+    config.put("search.request.topic", requestTopic);
+    config.put("search.reply.topic", replyTopic);
     config.put("milvus.collection", "outage_it");
     config.put("ingest.flush.interval.ms", "100");
     try (StreamsApp app = StreamsApp.start(new AppConfig(config));
          MemoryStore store = stack.store("outage_it");
-         KafkaConsumer<byte[], byte[]> replies = replyConsumer();
-         SearchClient client = new SearchClient(stack.clientConfig(), REQUESTS, REPLIES)) {
+         KafkaConsumer<byte[], byte[]> replies = replyConsumer(replyTopic);
+         SearchClient client = new SearchClient(stack.clientConfig(), requestTopic, replyTopic)) {
       assertThat(app.awaitRunning(Duration.ofSeconds(90))).as("streams reached RUNNING").isTrue();
       String seedText = "a harbour map drawn before the outage";
-      ingest("before", seedText);
+      ingest(memories, "before", seedText);
       IntegrationStack.await("the memory before the outage stored", TIMEOUT, () -> count(store) == 1);
 
       List<byte[]> asked = new ArrayList<>();
       stack.milvus.stop();
       try {
         for (int i = 0; i < records; i++) {
-          ingest("during-" + i, "note number " + i + " written while the store was down");
+          ingest(memories, "during-" + i, "note number " + i + " written while the store was down");
         }
         for (int i = 0; i < requests; i++) {
           byte[] correlation = uuidBytes();
           asked.add(correlation);
-          ProducerRecord<byte[], byte[]> r = new ProducerRecord<>(REQUESTS, null,
+          ProducerRecord<byte[], byte[]> r = new ProducerRecord<>(requestTopic, null,
               ("{\"query\":\"harbour map " + i + "\",\"tenant\":\"t1\"}").getBytes(UTF_8));
           r.headers().add(ReplyHeaders.CORRELATION_ID, correlation);
-          r.headers().add(ReplyHeaders.REPLY_TOPIC, REPLIES.getBytes(UTF_8));
+          r.headers().add(ReplyHeaders.REPLY_TOPIC, replyTopic.getBytes(UTF_8));
           producer.send(r);
         }
         producer.flush();
@@ -186,8 +198,64 @@ class SearchBesideIngestIT {
     }
   }
 
+  /**
+   * The upgrade: an app that ran search under {@code application.id} had answered the first 3 requests on the topic
+   * (its committed offset is 3). The new app's search group starts from there: the 3 are not answered again, the
+   * request after them is.
+   */
+  @Test
+  void shouldContinueWhereTheOldGroupStoppedWhenSearchMovesToItsOwnGroup() throws Exception {
+    String requests = "upgrade.requests";
+    String replies = "upgrade.replies";
+    stack.kafka.createTopics(List.of(new NewTopic(requests, 1, (short) 1), new NewTopic(replies, 1, (short) 1)));
+    Map<String, Object> config = stack.appConfig("tier0-upgrade");
+    config.put("ingest.topic", "");
+    config.put("search.request.topic", requests);
+    config.put("search.reply.topic", replies);
+    config.put("milvus.collection", "upgrade_it");
+    List<byte[]> answeredBefore = new ArrayList<>();
+    for (int i = 0; i < 3; i++) {
+      byte[] correlation = uuidBytes();
+      answeredBefore.add(correlation);
+      ProducerRecord<byte[], byte[]> r = new ProducerRecord<>(requests, null,
+          ("{\"query\":\"old request " + i + "\"}").getBytes(UTF_8));
+      r.headers().add(ReplyHeaders.CORRELATION_ID, correlation);
+      producer.send(r);
+    }
+    producer.flush();
+    TopicPartition partition = new TopicPartition(requests, 0);
+    try (Admin admin = Admin.create(stack.kafka.adminConfig())) {
+      admin.alterConsumerGroupOffsets("tier0-upgrade", Map.of(partition, new OffsetAndMetadata(3)))
+          .all().get(30, TimeUnit.SECONDS);
+    }
+    try (KafkaConsumer<byte[], byte[]> replyReader = replyConsumer(replies);
+         StreamsApp app = StreamsApp.start(new AppConfig(config));
+         SearchClient client = new SearchClient(stack.clientConfig(), requests, replies)) {
+      assertThat(app.awaitRunning(Duration.ofSeconds(90))).as("streams reached RUNNING").isTrue();
+      assertThat(client.search(SearchClient.Query.of("the request after the upgrade"), TIMEOUT))
+          .isInstanceOf(SearchReply.Hits.class);
+      Map<ByteBuffer, List<JsonNode>> again = readReplies(replyReader, answeredBefore, Duration.ofSeconds(5));
+      assertThat(again).as("requests the old group had answered, answered again").isEmpty();
+      try (Admin admin = Admin.create(stack.kafka.adminConfig())) {
+        IntegrationStack.await("the search group committed past the new request", TIMEOUT, () -> {
+          try {
+            OffsetAndMetadata committed = admin.listConsumerGroupOffsets("tier0-upgrade-search")
+                .partitionsToOffsetAndMetadata().get(10, TimeUnit.SECONDS).get(partition);
+            return committed != null && committed.offset() == 4;
+          } catch (Exception e) {
+            return false;
+          }
+        });
+      }
+    }
+  }
+
   private void ingest(String id, String text) {
-    producer.send(new ProducerRecord<>(INGEST, id.getBytes(UTF_8),
+    ingest(INGEST, id, text);
+  }
+
+  private void ingest(String topic, String id, String text) {
+    producer.send(new ProducerRecord<>(topic, id.getBytes(UTF_8),
         ("{\"id\":\"" + id + "\",\"text\":\"" + text + "\",\"tenant\":\"t1\"}").getBytes(UTF_8)));
     producer.flush();
   }
@@ -195,9 +263,15 @@ class SearchBesideIngestIT {
   /** Until every request has a reply, then 3 s more, so a duplicate would show up too. */
   private static Map<ByteBuffer, List<JsonNode>> readReplies(KafkaConsumer<byte[], byte[]> replies,
                                                              List<byte[]> asked) throws Exception {
+    return readReplies(replies, asked, TIMEOUT);
+  }
+
+  /** The replies to these requests, read until all came (then 3 s more) or for at most {@code atMost}. */
+  private static Map<ByteBuffer, List<JsonNode>> readReplies(KafkaConsumer<byte[], byte[]> replies,
+                                                             List<byte[]> asked, Duration atMost) throws Exception {
     List<ByteBuffer> wanted = asked.stream().map(ByteBuffer::wrap).toList();
     Map<ByteBuffer, List<JsonNode>> received = new HashMap<>();
-    long deadline = System.nanoTime() + TIMEOUT.toNanos();
+    long deadline = System.nanoTime() + atMost.toNanos();
     long quietUntil = Long.MAX_VALUE;
     while (System.nanoTime() < Math.min(deadline, quietUntil)) {
       for (ConsumerRecord<byte[], byte[]> r : replies.poll(Duration.ofMillis(200))) {
@@ -214,12 +288,13 @@ class SearchBesideIngestIT {
     return received;
   }
 
-  private KafkaConsumer<byte[], byte[]> replyConsumer() {
+  /** Reads the topic's partition 0 from its end now, read_committed. */
+  private KafkaConsumer<byte[], byte[]> replyConsumer(String topic) {
     Map<String, Object> c = stack.clientConfig();
     c.put("isolation.level", "read_committed");
     KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(c, new ByteArrayDeserializer(),
         new ByteArrayDeserializer());
-    List<TopicPartition> partitions = List.of(new TopicPartition(REPLIES, 0));
+    List<TopicPartition> partitions = List.of(new TopicPartition(topic, 0));
     consumer.assign(partitions);
     consumer.seekToEnd(partitions);
     partitions.forEach(consumer::position);

@@ -20,6 +20,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicReference;
 import org.apache.kafka.common.errors.InvalidTopicException;
 import org.apache.kafka.common.header.Headers;
 import org.apache.kafka.common.header.internals.RecordHeaders;
@@ -168,10 +169,17 @@ public final class SearchProcessor implements Processor<byte[], byte[], byte[], 
     }
   }
 
-  /** The batch's searches run side by side when there are several: each is a separate round trip to the store. */
+  /**
+   * The batch's searches run side by side when there are several: each is a separate round trip to the store. Once
+   * one finds the store unreachable, the batch's searches not yet sent get the same retriable error without trying:
+   * each try against a store that is down costs up to milvus.connect.timeout.ms, and a full batch of them would
+   * keep the stream thread past max.poll.interval.ms (it would leave the group and, under at_least_once, answer the
+   * batch again after the rebalance).
+   */
   private void searchAll(List<Answer> answers) {
+    AtomicReference<String> storeDown = new AtomicReference<>();
     if (answers.size() <= 1 || settings.searchParallelism() <= 1) {
-      answers.forEach(this::search);
+      answers.forEach(a -> search(a, storeDown));
       return;
     }
     if (searchPool == null) {
@@ -183,7 +191,7 @@ public final class SearchProcessor implements Processor<byte[], byte[], byte[], 
     }
     List<Future<?>> running = new ArrayList<>(answers.size());
     for (Answer answer : answers) {
-      running.add(searchPool.submit(() -> search(answer)));
+      running.add(searchPool.submit(() -> search(answer, storeDown)));
     }
     for (Future<?> f : running) {
       try {
@@ -204,7 +212,14 @@ public final class SearchProcessor implements Processor<byte[], byte[], byte[], 
     }
   }
 
-  private void search(Answer answer) {
+  /** @param storeDown the reason, once a search of this batch found the store unreachable; set here */
+  private void search(Answer answer, AtomicReference<String> storeDown) {
+    String down = storeDown.get();
+    if (down != null) {
+      answer.fail(ErrorCode.STORE_UNAVAILABLE, "memory store unavailable: search: " + down
+          + " (not tried again: an earlier search of the same batch found it so)");
+      return;
+    }
     long start = System.nanoTime();
     try {
       SearchRequest request = answer.request;
@@ -217,6 +232,9 @@ public final class SearchProcessor implements Processor<byte[], byte[], byte[], 
       answer.searchMs = elapsedMs(start);
       metrics.searchTimer().record(System.nanoTime() - start);
     } catch (TransientStoreException e) {
+      if (e.kind() == TransientStoreException.Kind.UNREACHABLE) {
+        storeDown.compareAndSet(null, describe(e));
+      }
       answer.fail(ErrorCode.STORE_UNAVAILABLE, "memory store unavailable: search: " + describe(e));
     } catch (UnsupportedModeException e) {
       answer.fail(ErrorCode.UNSUPPORTED_MODE, e.getMessage());
