@@ -12,6 +12,7 @@ import dev.tier0.milvus.TransientStoreException;
 import dev.tier0.streams.AppMetrics;
 import dev.tier0.streams.format.RequestDecoder;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -20,7 +21,6 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
-import java.util.concurrent.atomic.AtomicReference;
 import org.apache.kafka.common.errors.InvalidTopicException;
 import org.apache.kafka.common.header.Headers;
 import org.apache.kafka.common.header.internals.RecordHeaders;
@@ -45,6 +45,8 @@ import org.slf4j.LoggerFactory;
 public final class SearchProcessor implements Processor<byte[], byte[], byte[], OutgoingReply> {
   public static final String STORE = "tier0-search-pending";
   private static final Logger LOG = LoggerFactory.getLogger(SearchProcessor.class);
+  /** While the store is down, how often the task asks whether it answers again. */
+  static final Duration STORE_PROBE_INTERVAL = Duration.ofMillis(500);
 
   private final SearchSettings settings;
   private final SearchRequestParser parser;
@@ -57,6 +59,7 @@ public final class SearchProcessor implements Processor<byte[], byte[], byte[], 
   private KeyValueStore<Long, byte[]> pending;
   private int pendingCount;
   private ExecutorService searchPool;
+  private StoreGate gate;
 
   public SearchProcessor(SearchSettings settings, Embedder embedder, VectorStore index, AppMetrics metrics) {
     this(settings, RequestDecoder.JSON, embedder, index, metrics);
@@ -77,6 +80,7 @@ public final class SearchProcessor implements Processor<byte[], byte[], byte[], 
     this.context = context;
     this.pending = context.getStateStore(STORE);
     pendingCount = (int) pending.approximateNumEntries();
+    gate = new StoreGate(index, STORE_PROBE_INTERVAL, context.taskId().toString());
     context.schedule(settings.batchWindow(), PunctuationType.WALL_CLOCK_TIME, now -> {
       if (pendingCount > 0) {
         flush();
@@ -171,15 +175,14 @@ public final class SearchProcessor implements Processor<byte[], byte[], byte[], 
 
   /**
    * The batch's searches run side by side when there are several: each is a separate round trip to the store. Once
-   * one finds the store unreachable, the batch's searches not yet sent get the same retriable error without trying:
-   * each try against a store that is down costs up to milvus.connect.timeout.ms, and a full batch of them would
-   * keep the stream thread past max.poll.interval.ms (it would leave the group and, under at_least_once, answer the
-   * batch again after the rebalance).
+   * one finds the store unreachable, the rest get the same retriable error without a try ({@link StoreGate}): each
+   * try against a store that is down costs up to milvus.connect.timeout.ms, and a full batch of them would keep the
+   * stream thread past max.poll.interval.ms (it would leave the group and, under at_least_once, answer the batch
+   * again after the rebalance).
    */
   private void searchAll(List<Answer> answers) {
-    AtomicReference<String> storeDown = new AtomicReference<>();
     if (answers.size() <= 1 || settings.searchParallelism() <= 1) {
-      answers.forEach(a -> search(a, storeDown));
+      answers.forEach(this::search);
       return;
     }
     if (searchPool == null) {
@@ -191,7 +194,7 @@ public final class SearchProcessor implements Processor<byte[], byte[], byte[], 
     }
     List<Future<?>> running = new ArrayList<>(answers.size());
     for (Answer answer : answers) {
-      running.add(searchPool.submit(() -> search(answer, storeDown)));
+      running.add(searchPool.submit(() -> search(answer)));
     }
     for (Future<?> f : running) {
       try {
@@ -207,17 +210,19 @@ public final class SearchProcessor implements Processor<byte[], byte[], byte[], 
 
   @Override
   public void close() {
+    if (gate != null) {
+      gate.close();
+    }
     if (searchPool != null) {
       searchPool.shutdownNow();
     }
   }
 
-  /** @param storeDown the reason, once a search of this batch found the store unreachable; set here */
-  private void search(Answer answer, AtomicReference<String> storeDown) {
-    String down = storeDown.get();
-    if (down != null) {
-      answer.fail(ErrorCode.STORE_UNAVAILABLE, "memory store unavailable: search: " + down
-          + " (not tried again: an earlier search of the same batch found it so)");
+  private void search(Answer answer) {
+    Optional<String> down = gate.closedBecause();
+    if (down.isPresent()) {
+      answer.fail(ErrorCode.STORE_UNAVAILABLE, "memory store unavailable: search: " + down.get()
+          + " (not tried: the store has not answered since; retry later)");
       return;
     }
     long start = System.nanoTime();
@@ -233,7 +238,7 @@ public final class SearchProcessor implements Processor<byte[], byte[], byte[], 
       metrics.searchTimer().record(System.nanoTime() - start);
     } catch (TransientStoreException e) {
       if (e.kind() == TransientStoreException.Kind.UNREACHABLE) {
-        storeDown.compareAndSet(null, describe(e));
+        gate.unreachable(describe(e));
       }
       answer.fail(ErrorCode.STORE_UNAVAILABLE, "memory store unavailable: search: " + describe(e));
     } catch (UnsupportedModeException e) {
