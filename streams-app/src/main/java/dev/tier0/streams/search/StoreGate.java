@@ -25,7 +25,7 @@ public final class StoreGate implements AutoCloseable {
   /** Why the store is believed down; null while the gate is open. */
   private final AtomicReference<String> down = new AtomicReference<>();
   private Thread prober; // guarded by this
-  private boolean closed; // guarded by this
+  private volatile boolean closed;
 
   /**
    * @param store         the store searches go to; only its {@code answers()} is called here
@@ -62,7 +62,7 @@ public final class StoreGate implements AutoCloseable {
 
   private void probe() {
     long started = System.nanoTime();
-    while (down.get() != null) {
+    while (down.get() != null && !closed) {  // closed: also when a probe swallowed the interrupt
       try {
         Thread.sleep(probeInterval.toMillis());
       } catch (InterruptedException e) {
