@@ -70,6 +70,9 @@ public final class AppConfig extends AbstractConfig {
   public static final String HEALTH_HOST = "health.host";
   public static final String HEALTH_PORT = "health.port";
 
+  /** Appended to application.id for the search side's own Kafka Streams instance. */
+  public static final String SEARCH_APPLICATION_ID_SUFFIX = "-search";
+
   private static final Logger LOG = LoggerFactory.getLogger(AppConfig.class);
   static final ConfigDef DEF = definition();
 
@@ -104,7 +107,10 @@ public final class AppConfig extends AbstractConfig {
     ConfigDef def = new ConfigDef();
     int order = 0;
     def.define(StreamsConfig.APPLICATION_ID_CONFIG, Type.STRING, "tier0-streams", Importance.HIGH,
-            "Kafka Streams application id: the consumer group and the prefix of the internal topics.",
+            "Kafka Streams application id of ingest: its consumer group and the prefix of its internal topics. "
+                + "Search runs as a second Kafka Streams instance in the same JVM under this id + '"
+                + SEARCH_APPLICATION_ID_SUFFIX + "', so a search never waits for an ingest flush (earlier "
+                + "versions ran both under this id; see the streams-app README, Upgrading).",
             APP_GROUP, ++order, ConfigDef.Width.MEDIUM, "Application id")
         .define(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, Type.STRING, "localhost:9092", Importance.HIGH,
             "Kafka brokers.", APP_GROUP, ++order, ConfigDef.Width.LONG, "Bootstrap servers")
@@ -238,6 +244,14 @@ public final class AppConfig extends AbstractConfig {
 
   public String applicationId() {
     return getString(StreamsConfig.APPLICATION_ID_CONFIG);
+  }
+
+  /**
+   * The search side's application id, {@code application.id + "-search"}: its consumer group, the prefix of its
+   * internal topics and of its state directory.
+   */
+  public String searchApplicationId() {
+    return applicationId() + SEARCH_APPLICATION_ID_SUFFIX;
   }
 
   public String bootstrapServers() {
@@ -385,6 +399,21 @@ public final class AppConfig extends AbstractConfig {
     props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers());
     props.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, getString(StreamsConfig.PROCESSING_GUARANTEE_CONFIG));
     props.put(ReportingDeserializationHandler.METRICS_CONFIG, metrics);
+    return props;
+  }
+
+  /**
+   * The search instance's Kafka Streams properties: {@link #streamsProperties}'s, under
+   * {@link #searchApplicationId()}, with a client.id of its own when one is set (Kafka registers client metrics by
+   * client.id, and two instances must not share one).
+   */
+  public Properties searchStreamsProperties(AppMetrics metrics) {
+    Properties props = streamsProperties(metrics);
+    props.put(StreamsConfig.APPLICATION_ID_CONFIG, searchApplicationId());
+    Object clientId = props.get(StreamsConfig.CLIENT_ID_CONFIG);
+    if (clientId != null && !clientId.toString().isBlank()) {
+      props.put(StreamsConfig.CLIENT_ID_CONFIG, clientId + SEARCH_APPLICATION_ID_SUFFIX);
+    }
     return props;
   }
 

@@ -13,14 +13,20 @@ import java.util.function.Supplier;
 import org.apache.kafka.streams.KafkaStreams;
 
 /**
- * GET /health: 200 when the streams are RUNNING, 503 otherwise (a readiness probe); GET /metrics: the app's
- * counters and timers as JSON.
+ * GET /health: 200 when every streams instance (ingest, search) is RUNNING, 503 otherwise (a readiness probe), with
+ * {@code {"state": <the app's state>, "ready": bool, "instances": {"ingest": <state>, "search": <state>}}}; GET
+ * /metrics: the app's counters and timers as JSON, with the same state fields.
  */
 public final class HealthServer implements AutoCloseable {
   private static final ObjectMapper JSON = new ObjectMapper();
   private final HttpServer server;
 
-  public HealthServer(String host, int port, Supplier<KafkaStreams.State> state, AppMetrics metrics)
+  /**
+   * @param states each streams instance's state by name, read on every request; the app's state is
+   *               {@link AppStates#combined}
+   * @throws IOException when the address cannot be bound
+   */
+  public HealthServer(String host, int port, Supplier<Map<String, KafkaStreams.State>> states, AppMetrics metrics)
       throws IOException {
     server = HttpServer.create(new InetSocketAddress(host, port), 0);
     server.setExecutor(Executors.newSingleThreadExecutor(r -> {
@@ -29,15 +35,19 @@ public final class HealthServer implements AutoCloseable {
       return t;
     }));
     server.createContext("/health", exchange -> {
-      KafkaStreams.State s = state.get();
+      Map<String, KafkaStreams.State> now = states.get();
+      KafkaStreams.State s = AppStates.combined(now);
       Map<String, Object> body = new LinkedHashMap<>();
       body.put("state", s.name());
       body.put("ready", s == KafkaStreams.State.RUNNING);
+      body.put("instances", now);
       respond(exchange, s == KafkaStreams.State.RUNNING ? 200 : 503, body);
     });
     server.createContext("/metrics", exchange -> {
       Map<String, Object> body = new LinkedHashMap<>();
-      body.put("state", state.get().name());
+      Map<String, KafkaStreams.State> now = states.get();
+      body.put("state", AppStates.combined(now).name());
+      body.put("instances", now);
       body.putAll(metrics.snapshot());
       respond(exchange, 200, body);
     });

@@ -17,8 +17,13 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.function.UnaryOperator;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.Topology;
@@ -27,8 +32,15 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The tier0 streams app: loads the model, connects the store, runs the topology, serves /health and /metrics.
+ * The tier0 streams app: loads the model, connects the store, runs ingest and search, serves /health and /metrics.
  * {@code main} takes an optional properties file; TIER0_* environment variables override it.
+ *
+ * <p>Ingest and search run as two Kafka Streams instances in this JVM, sharing the one model and Milvus client:
+ * ingest under {@code application.id}, search under {@code <application.id>-search} ({@link
+ * AppConfig#searchApplicationId()}). Each has its own stream threads, so a search never waits for an ingest flush
+ * (embedding a batch and writing it to Milvus, seconds to minutes under load: issue 15 measured search p50 31 s
+ * when both shared one thread). One instance with more threads would not do: Kafka Streams spreads tasks over
+ * threads without regard to sub-topology, so a thread can still hold an ingest task and a search task.
  */
 public final class StreamsApp implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(StreamsApp.class);
@@ -37,6 +49,8 @@ public final class StreamsApp implements AutoCloseable {
    * throughput mode runs on one thread, so the app keeps latency mode unless told otherwise.
    */
   static final EngineMode AUTO_MODE = EngineMode.LATENCY;
+  static final String INGEST = "ingest";
+  static final String SEARCH = "search";
 
   private final AppMetrics metrics = new AppMetrics();
   private final EmbeddingEngine engine;
@@ -44,12 +58,13 @@ public final class StreamsApp implements AutoCloseable {
   private final Admin admin;
   /** Null unless a topic format is avro. */
   private final SchemaRegistryClient registry;
-  private final KafkaStreams streams;
+  /** "ingest" and/or "search", each side that is configured. */
+  private final Map<String, KafkaStreams> instances = new LinkedHashMap<>();
+  private final List<CountDownLatch> running = new ArrayList<>();
   private final HealthServer health;
-  private final CountDownLatch running = new CountDownLatch(1);
   private final CountDownLatch closed = new CountDownLatch(1);
 
-  private StreamsApp(AppConfig config) {
+  private StreamsApp(AppConfig config, UnaryOperator<VectorStore> ingestIndex) {
     AutoCloseable[] opened = new AutoCloseable[4];
     try {
       engine = SharedModels.acquire(SharedConfig.modelDir(config), SharedConfig.engineOptions(config, AUTO_MODE));
@@ -61,37 +76,57 @@ public final class StreamsApp implements AutoCloseable {
       opened[2] = admin;
       registry = config.usesSchemaRegistry() ? SchemaRegistryClient.create(config.registryConfig()) : null;
       opened[3] = registry;
-      Topology topology = topology(config, new EngineEmbedder(engine), store,
-          new KnownTopics(admin, Duration.ofSeconds(5)), metrics,
-          wireFormats(config, registry));
-      LOG.info("topology:\n{}", topology.describe());
-      streams = new KafkaStreams(topology, config.streamsProperties(metrics));
+      Embedder embedder = new EngineEmbedder(engine);
+      WireFormats formats = wireFormats(config, registry);
+      MemoryMapper mapper = new MemoryMapper(SharedConfig.mappingConfig(config));
+      if (config.ingestSettings() != null) {
+        Topology ingest = Tier0Topology.build(config.ingestSettings(), mapper, null, embedder,
+            ingestIndex.apply(store), metrics, formats);
+        LOG.info("ingest topology ({}):\n{}", config.applicationId(), ingest.describe());
+        instances.put(INGEST, new KafkaStreams(ingest, config.streamsProperties(metrics)));
+      }
+      SearchSettings search = searchSettings(config, new KnownTopics(admin, Duration.ofSeconds(5)));
+      if (search != null) {
+        Topology searchTopology = Tier0Topology.build(null, mapper, search, embedder, store, metrics, formats);
+        LOG.info("search topology ({}):\n{}", config.searchApplicationId(), searchTopology.describe());
+        SearchGroupMigration.carryOver(admin, config.applicationId(), config.searchApplicationId(),
+            config.searchRequestTopic(), Duration.ofSeconds(30));
+        instances.put(SEARCH, new KafkaStreams(searchTopology, config.searchStreamsProperties(metrics)));
+      }
     } catch (RuntimeException e) {
+      instances.values().forEach(s -> s.close(Duration.ZERO));
       closeQuietly(opened);
       throw e;
     }
-    streams.setStateListener((now, before) -> {
-      LOG.info("streams state {} -> {}", before, now);
-      if (now == KafkaStreams.State.RUNNING) {
-        running.countDown();
-      }
-    });
-    // A stream thread that dies (e.g. the store down for longer than the backlog allows) is replaced; its tasks
-    // restart from the committed offsets and the restored pending stores, so nothing is lost.
-    streams.setUncaughtExceptionHandler(e -> {
-      LOG.error("stream thread failed, replacing it", e);
-      return StreamThreadExceptionResponse.REPLACE_THREAD;
-    });
+    instances.forEach(this::watch);
     HealthServer server = null;
     if (config.healthPort() >= 0) {
       try {
-        server = new HealthServer(config.healthHost(), config.healthPort(), streams::state, metrics);
+        server = new HealthServer(config.healthHost(), config.healthPort(), this::states, metrics);
       } catch (IOException e) {
+        instances.values().forEach(s -> s.close(Duration.ZERO));
         closeQuietly(registry, admin, store, engine);
         throw new UncheckedIOException("cannot serve /health on port " + config.healthPort(), e);
       }
     }
     health = server;
+  }
+
+  private void watch(String name, KafkaStreams streams) {
+    CountDownLatch reached = new CountDownLatch(1);
+    running.add(reached);
+    streams.setStateListener((now, before) -> {
+      LOG.info("{} streams state {} -> {}", name, before, now);
+      if (now == KafkaStreams.State.RUNNING) {
+        reached.countDown();
+      }
+    });
+    // A stream thread that dies (e.g. the store down for longer than the backlog allows) is replaced; its tasks
+    // restart from the committed offsets and the restored pending stores, so nothing is lost.
+    streams.setUncaughtExceptionHandler(e -> {
+      LOG.error("{} stream thread failed, replacing it", name, e);
+      return StreamThreadExceptionResponse.REPLACE_THREAD;
+    });
   }
 
   static Topology topology(AppConfig config, Embedder embedder, VectorStore index, KnownTopics topics,
@@ -112,31 +147,64 @@ public final class StreamsApp implements AutoCloseable {
         config.autoRegisterSchemas(), config.schemaCacheCapacity());
   }
 
+  /**
+   * Both sides in one topology, for tests that drive them together in a TopologyTestDriver; the app itself runs
+   * each side in its own Kafka Streams instance.
+   */
   static Topology topology(AppConfig config, Embedder embedder, VectorStore index, KnownTopics topics,
                            AppMetrics metrics, WireFormats formats) {
-    SearchSettings search = config.searchRequestTopic() == null ? null
+    return Tier0Topology.build(config.ingestSettings(), new MemoryMapper(SharedConfig.mappingConfig(config)),
+        searchSettings(config, topics), embedder, index, metrics, formats);
+  }
+
+  /** Null when search is off. */
+  private static SearchSettings searchSettings(AppConfig config, KnownTopics topics) {
+    return config.searchRequestTopic() == null ? null
         : new SearchSettings(config.searchRequestTopic(), config.searchReplyTopic(), config.searchLimits(),
             config.searchBatchMaxRequests(), config.searchBatchWindow(), config.searchParallelism(), topics);
-    return Tier0Topology.build(config.ingestSettings(), new MemoryMapper(SharedConfig.mappingConfig(config)), search,
-        embedder, index, metrics, formats);
   }
 
   /** Loads the model, connects Milvus and starts the streams; returns at once (see {@link #awaitRunning}). */
   public static StreamsApp start(AppConfig config) {
-    StreamsApp app = new StreamsApp(config);
-    app.streams.start();
-    LOG.info("tier0 streams app {} started (model {}, health {})", config.applicationId(), app.engine.modelName(),
+    return start(config, UnaryOperator.identity());
+  }
+
+  /**
+   * The same, with the store that ingest writes through wrapped (search keeps the plain one): the seam a test uses
+   * to hold an ingest flush while it checks that searches are still answered. {@code ingestIndex} gets the app's
+   * one Milvus store and returns the one ingest uses.
+   */
+  static StreamsApp start(AppConfig config, UnaryOperator<VectorStore> ingestIndex) {
+    StreamsApp app = new StreamsApp(config, ingestIndex);
+    app.instances.values().forEach(KafkaStreams::start);
+    LOG.info("tier0 streams app started: {} (model {}, health {})", app.instances.keySet().stream()
+            .map(n -> n + " as " + (n.equals(SEARCH) ? config.searchApplicationId() : config.applicationId()))
+            .toList(), app.engine.modelName(),
         app.health == null ? "off" : "http://" + config.healthHost() + ":" + app.health.port() + "/health");
     return app;
   }
 
-  /** The readiness signal: true once the streams reached RUNNING within the timeout. */
+  /** The readiness signal: true once every streams instance reached RUNNING within the timeout. */
   public boolean awaitRunning(Duration timeout) throws InterruptedException {
-    return running.await(timeout.toMillis(), TimeUnit.MILLISECONDS);
+    long deadline = System.nanoTime() + timeout.toNanos();
+    for (CountDownLatch reached : running) {
+      if (!reached.await(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS)) {
+        return false;
+      }
+    }
+    return true;
   }
 
+  /** RUNNING when every instance is; otherwise the state of the one furthest from it (see {@link AppStates}). */
   public KafkaStreams.State state() {
-    return streams.state();
+    return AppStates.combined(states());
+  }
+
+  /** Each instance's state by name ("ingest", "search"). */
+  public Map<String, KafkaStreams.State> states() {
+    Map<String, KafkaStreams.State> states = new LinkedHashMap<>();
+    instances.forEach((name, streams) -> states.put(name, streams.state()));
+    return states;
   }
 
   public AppMetrics metrics() {
@@ -153,14 +221,31 @@ public final class StreamsApp implements AutoCloseable {
     closed.await();
   }
 
-  /** Stops processing (committing what was processed), then releases the store, the model and the endpoint. */
+  /**
+   * Stops processing (committing what was processed), both instances at once so neither waits for the other's
+   * last flush, then releases the store, the model and the endpoint.
+   */
   @Override
   public void close() {
     if (closed.getCount() == 0) {
       return;
     }
     LOG.info("stopping tier0 streams app");
-    streams.close(Duration.ofSeconds(30));
+    List<Thread> closing = new ArrayList<>();
+    instances.forEach((name, streams) -> {
+      Thread t = new Thread(() -> streams.close(Duration.ofSeconds(30)), "tier0-close-" + name);
+      t.start();
+      closing.add(t);
+    });
+    for (Thread t : closing) {
+      try {
+        t.join();
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        LOG.warn("interrupted while the streams close; releasing the rest now");
+        break;
+      }
+    }
     closeQuietly(health, registry, admin, store, engine);
     closed.countDown();
     LOG.info("tier0 streams app stopped: {}", metrics.snapshot());

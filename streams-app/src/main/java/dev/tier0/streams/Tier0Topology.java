@@ -24,7 +24,9 @@ import org.apache.kafka.streams.state.Stores;
  * ingest topic   -> ingest-source -> ingest (map, check, park; flush: the shared IngestWriter) [-> dead letters]
  * request topic  -> search-source -> search (park, flush: validate, embed, search)      -> reply topics
  * </pre>
- * Either side is left out when its settings are null.
+ * Either side is left out when its settings are null. The app builds each side alone and runs it in its own
+ * Kafka Streams instance (so a search never waits behind an ingest flush on one stream thread); tests may build
+ * both into one topology.
  */
 public final class Tier0Topology {
   public static final String INGEST_SOURCE = "ingest-source";

@@ -34,6 +34,22 @@ class AppConfigTest {
   }
 
   @Test
+  void shouldRunSearchUnderItsOwnApplicationIdAndClientIdWhileIngestKeepsTheConfiguredOnes() {
+    AppConfig config = new AppConfig(Map.of("application.id", "notes", "client.id", "notes-host-1",
+        "ingest.topic", "memories", "search.request.topic", "requests", "num.stream.threads", "2"));
+    Properties ingest = config.streamsProperties(new AppMetrics());
+    Properties search = config.searchStreamsProperties(new AppMetrics());
+    assertThat(ingest.get(StreamsConfig.APPLICATION_ID_CONFIG)).isEqualTo("notes");
+    assertThat(ingest.get(StreamsConfig.CLIENT_ID_CONFIG)).isEqualTo("notes-host-1");
+    assertThat(search.get(StreamsConfig.APPLICATION_ID_CONFIG)).isEqualTo("notes-search")
+        .isEqualTo(config.searchApplicationId());
+    assertThat(search.get(StreamsConfig.CLIENT_ID_CONFIG)).isEqualTo("notes-host-1-search");
+    assertThat(search.get("num.stream.threads")).as("pass-through keys apply to both").isEqualTo("2");
+    assertThat(new AppConfig(Map.of("ingest.topic", "memories")).searchStreamsProperties(new AppMetrics()))
+        .as("no client.id: Kafka Streams derives one from the application id").doesNotContainKey("client.id");
+  }
+
+  @Test
   void shouldReadTheConnectorsWriteKeysAndStillTheirDeprecatedAliases() {
     Map<String, Object> props = new HashMap<>(Map.of("ingest.topic", "memories", "write.batch.max.records", "64",
         "write.retry.max.retries", "3", "write.retry.backoff.ms", "100", "write.retry.backoff.max.ms", "2000",

@@ -148,10 +148,25 @@ class SearchTopologyTest {
     assertThat(reply.at("/error/code").asText()).isEqualTo("STORE_UNAVAILABLE");
     assertThat(reply.at("/error/retriable").asBoolean()).isTrue();
 
-    app.index.available = true;
-    request("k", "{\"query\":\"dentist\",\"tenant\":\"acme\"}", "c".getBytes(UTF_8), null);
+    // the gate is closed now: the next request is answered the same way without a try at the store
+    request("k", "{\"query\":\"dentist\",\"tenant\":\"acme\"}", "d".getBytes(UTF_8), null);
     app.tick(Duration.ofMillis(1));
-    assertThat(json(app.replies.readRecord()).at("/hits/0/id").asText()).isEqualTo("m3");
+    JsonNode gated = json(app.replies.readRecord());
+    assertThat(gated.at("/error/code").asText()).isEqualTo("STORE_UNAVAILABLE");
+    assertThat(gated.at("/error/message").asText()).contains("not tried");
+
+    app.index.available = true;
+    // the task's background probe finds the store back; every request until then gets the retriable error
+    IntegrationStack.await("searches to reach the store again", Duration.ofSeconds(30), () -> {
+      request("k", "{\"query\":\"dentist\",\"tenant\":\"acme\"}", "c".getBytes(UTF_8), null);
+      app.tick(Duration.ofMillis(1));
+      try {
+        JsonNode after = json(app.replies.readRecord());
+        return after.has("hits") && after.at("/hits/0/id").asText().equals("m3");
+      } catch (Exception e) {
+        throw new AssertionError(e);
+      }
+    });
   }
 
   @Test

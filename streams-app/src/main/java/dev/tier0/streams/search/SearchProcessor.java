@@ -12,6 +12,7 @@ import dev.tier0.milvus.TransientStoreException;
 import dev.tier0.streams.AppMetrics;
 import dev.tier0.streams.format.RequestDecoder;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -44,6 +45,8 @@ import org.slf4j.LoggerFactory;
 public final class SearchProcessor implements Processor<byte[], byte[], byte[], OutgoingReply> {
   public static final String STORE = "tier0-search-pending";
   private static final Logger LOG = LoggerFactory.getLogger(SearchProcessor.class);
+  /** While the store is down, how often the task asks whether it answers again. */
+  static final Duration STORE_PROBE_INTERVAL = Duration.ofMillis(500);
 
   private final SearchSettings settings;
   private final SearchRequestParser parser;
@@ -56,6 +59,7 @@ public final class SearchProcessor implements Processor<byte[], byte[], byte[], 
   private KeyValueStore<Long, byte[]> pending;
   private int pendingCount;
   private ExecutorService searchPool;
+  private StoreGate gate;
 
   public SearchProcessor(SearchSettings settings, Embedder embedder, VectorStore index, AppMetrics metrics) {
     this(settings, RequestDecoder.JSON, embedder, index, metrics);
@@ -76,6 +80,7 @@ public final class SearchProcessor implements Processor<byte[], byte[], byte[], 
     this.context = context;
     this.pending = context.getStateStore(STORE);
     pendingCount = (int) pending.approximateNumEntries();
+    gate = new StoreGate(index, STORE_PROBE_INTERVAL, context.taskId().toString());
     context.schedule(settings.batchWindow(), PunctuationType.WALL_CLOCK_TIME, now -> {
       if (pendingCount > 0) {
         flush();
@@ -168,7 +173,13 @@ public final class SearchProcessor implements Processor<byte[], byte[], byte[], 
     }
   }
 
-  /** The batch's searches run side by side when there are several: each is a separate round trip to the store. */
+  /**
+   * The batch's searches run side by side when there are several: each is a separate round trip to the store. Once
+   * one finds the store unreachable, the rest get the same retriable error without a try ({@link StoreGate}): each
+   * try against a store that is down costs up to milvus.connect.timeout.ms, and a full batch of them would keep the
+   * stream thread past max.poll.interval.ms (it would leave the group and, under at_least_once, answer the batch
+   * again after the rebalance).
+   */
   private void searchAll(List<Answer> answers) {
     if (answers.size() <= 1 || settings.searchParallelism() <= 1) {
       answers.forEach(this::search);
@@ -199,12 +210,21 @@ public final class SearchProcessor implements Processor<byte[], byte[], byte[], 
 
   @Override
   public void close() {
+    if (gate != null) {
+      gate.close();
+    }
     if (searchPool != null) {
       searchPool.shutdownNow();
     }
   }
 
   private void search(Answer answer) {
+    Optional<String> down = gate.closedBecause();
+    if (down.isPresent()) {
+      answer.fail(ErrorCode.STORE_UNAVAILABLE, "memory store unavailable: search: " + down.get()
+          + " (not tried: the store has not answered since; retry later)");
+      return;
+    }
     long start = System.nanoTime();
     try {
       SearchRequest request = answer.request;
@@ -217,6 +237,9 @@ public final class SearchProcessor implements Processor<byte[], byte[], byte[], 
       answer.searchMs = elapsedMs(start);
       metrics.searchTimer().record(System.nanoTime() - start);
     } catch (TransientStoreException e) {
+      if (e.kind() == TransientStoreException.Kind.UNREACHABLE) {
+        gate.unreachable(describe(e));
+      }
       answer.fail(ErrorCode.STORE_UNAVAILABLE, "memory store unavailable: search: " + describe(e));
     } catch (UnsupportedModeException e) {
       answer.fail(ErrorCode.UNSUPPORTED_MODE, e.getMessage());
