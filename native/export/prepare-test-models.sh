@@ -115,13 +115,23 @@ PY
   cp "$graph" "$work/minilm-n1/model.onnx"; cp "$mtok" "$work/minilm-n1/tokenizer.json"
   "${tool[@]}" spec --dir "$work/minilm-n1" --name all-minilm-l6-v2 --dimension 384 \
       --outputs last_hidden_state --last-n 1 --max-length 256 --padding longest --pad-token-id 0 >&2
-  log "minilm-last4-fp32 / -fp16 / -int8 / -int8-static"
+  log "minilm-last4-fp32 / -fp16 / -int8 / -int8-static / -int8-fused / -fp32-fused"
   "${tool[@]}" add-outputs --model "$graph" --out "$work/minilm-last4-fp32" --last-n 4 --tokenizer "$mtok" \
       --name all-minilm-l6-v2-last4 --max-length 128 --padding longest --pad-token-id 0 >&2
   "${tool[@]}" fp16 --src "$work/minilm-last4-fp32" --out "$work/minilm-last4-fp16" >&2
   "${tool[@]}" quantize --src "$work/minilm-last4-fp32" --out "$work/minilm-last4-int8" >&2
   # static INT8 (calibrated QDQ), calibrated on the tool's built-in sentences, not the benchmark's
   "${tool[@]}" quantize --mode static --src "$work/minilm-last4-fp32" --out "$work/minilm-last4-int8-static" >&2
+  # dynamic INT8 of the graph with ORT's offline BERT fusions (QAttention), and that fused FP32 graph itself
+  # (bench/run int8 compares both; MiniLM: 12 heads, hidden size 384 = the spec's dimension)
+  "${tool[@]}" quantize --fuse bert --num-heads 12 --src "$work/minilm-last4-fp32" \
+      --out "$work/minilm-last4-int8-fused" >&2
+  "${tool[@]}" fuse --num-heads 12 --src "$work/minilm-last4-fp32" --out "$work/minilm-last4-fp32-fused" >&2
+  "$py" - "$work/minilm-last4-int8-fused/model.onnx" <<'PY' || die "minilm-last4-int8-fused is not QAttention x 6"
+import collections, sys, onnx
+ops = collections.Counter(n.op_type for n in onnx.load(sys.argv[1]).graph.node)
+sys.exit(0 if ops["QAttention"] == 6 and ops["SkipLayerNormalization"] == 12 and ops["MatMul"] == 0 else 1)
+PY
 
   log "tiny-qwen3-fp32 / -fp16 (committed graphs + npm tokenizer), tiny-qwen3-fp32-external"
   for sub in fp32 fp16; do
@@ -165,6 +175,8 @@ PY
   "${tool[@]}" verify "$work/minilm-last4-fp16" --against "$work/minilm-last4-fp32" --texts 60 >&2
   "${tool[@]}" verify "$work/minilm-last4-int8" --against "$work/minilm-last4-fp32" --texts 60 >&2
   "${tool[@]}" verify "$work/minilm-last4-int8-static" --against "$work/minilm-last4-fp32" --texts 60 >&2
+  "${tool[@]}" verify "$work/minilm-last4-int8-fused" --against "$work/minilm-last4-fp32" --texts 60 >&2
+  "${tool[@]}" verify "$work/minilm-last4-fp32-fused" --against "$work/minilm-last4-fp32" --texts 60 >&2
   "${tool[@]}" verify "$work/tiny-qwen3-fp16" --against "$work/tiny-qwen3-fp32" --texts 60 >&2
   "${tool[@]}" verify "$work/tiny-qwen3-fp32-external" --against "$work/tiny-qwen3-fp32" --texts 60 \
       --reference "$FIXTURES/reference.json" >&2

@@ -6,6 +6,7 @@ Subcommands (details: README.md next to this file):
   add-outputs  expose the last N layer outputs of an existing ONNX encoder          (light)
   fp16         convert a model dir to FP16                                          (light)
   quantize     ONNX Runtime INT8 quantization of a model dir (dynamic or static)    (light)
+  fuse         ONNX Runtime's offline BERT fusions on an FP32 model dir (--num-heads) (light)
   verify       compare a model dir with PyTorch (--torch-model) or another dir (--against)
   reference    write reference vectors from the independent PyTorch pipeline (needs torch)
   tiny-qwen3   build the random-weight tiny Qwen3 test fixtures (needs torch)
@@ -183,9 +184,29 @@ def read_calibration(path, count):
     return texts[:count]
 
 
+def _fusion(a, spec):
+    """(num_heads, hidden_size) for graph.fuse_bert from --fuse/--num-heads/--hidden-size, or None."""
+    if not a.fuse:
+        return None
+    if not a.num_heads:
+        raise SystemExit("--fuse bert needs --num-heads (config.json: num_attention_heads)")
+    return a.num_heads, a.hidden_size or spec["dimension"]
+
+
+def cmd_fuse(a):
+    spec = read_spec(a.src)
+    model = graph.fuse_bert(Path(a.src) / spec["model_file"], *_fusion(a, spec))
+    graph.save_model(model, a.out, a.external_data)
+    _copy_side_files(a.src, a.out)
+    write_spec(a.out, with_changes(spec, name=a.name or spec["name"] + "-fused"))
+    print(f"fused (bert) {a.src} -> {a.out}")
+
+
 def cmd_quantize(a):
     spec = read_spec(a.src)
     src_file = Path(a.src) / spec["model_file"]
+    if a.mode == "static" and a.fuse:
+        raise SystemExit("--fuse is for --mode dynamic (ORT's static quantizer has no QDQ form of the fused ops)")
     if a.mode == "static":
         texts = read_calibration(a.calibration, a.calibration_count)
         feeds = calibration_feeds(src_file, a.src, spec, texts, a.calibration_batch)
@@ -193,9 +214,9 @@ def cmd_quantize(a):
     else:
         if a.calibration:
             raise SystemExit("--calibration is for --mode static (dynamic quantization measures each call)")
-        graph.quantize_int8(src_file, a.out, a.external_data)
+        graph.quantize_int8(src_file, a.out, a.external_data, fuse=_fusion(a, spec))
     _copy_side_files(a.src, a.out)
-    suffix = "-int8-static" if a.mode == "static" else "-int8"
+    suffix = ("-int8-static" if a.mode == "static" else "-int8") + ("-fused" if a.fuse else "")
     write_spec(a.out, with_changes(spec, dtype="float32", name=a.name or spec["name"] + suffix))
     print(f"INT8 ({a.mode}) {a.src} -> {a.out}")
 
@@ -262,6 +283,13 @@ def parser():
     def external(s):
         s.add_argument("--external-data", choices=["auto", "always", "never"], default="auto",
                        help="weights in model.onnx_data: auto = only when over 2 GB; always = force it")
+
+    def fusion(s):
+        s.add_argument("--fuse", choices=["bert"], help="first apply ONNX Runtime's offline BERT fusions "
+                       "(Attention, SkipLayerNormalization, BiasGelu, EmbedLayerNormalization): INT8 then runs "
+                       "QAttention; needs --num-heads")
+        s.add_argument("--num-heads", type=int, help="--fuse: attention heads (config.json num_attention_heads)")
+        s.add_argument("--hidden-size", type=int, help="--fuse: hidden size (default: the spec's dimension)")
 
     def spec_opts(s, max_length, padding, pad_id):
         s.add_argument("--max-length", type=int, default=max_length)
@@ -336,8 +364,18 @@ def parser():
                    "tool's built-in varied sentences)")
     q.add_argument("--calibration-count", type=int, default=256, help="static: at most this many texts")
     q.add_argument("--calibration-batch", type=int, default=16, help="static: texts per calibration batch")
+    fusion(q)
     external(q)
     q.set_defaults(func=cmd_quantize)
+
+    fu = sub.add_parser("fuse", help="FP32 model dir with ONNX Runtime's offline BERT fusions (Attention, ...)")
+    fu.add_argument("--src", required=True)
+    fu.add_argument("--out", required=True)
+    fu.add_argument("--name")
+    fusion(fu)
+    fu.set_defaults(fuse="bert")
+    external(fu)
+    fu.set_defaults(func=cmd_fuse)
 
     v = sub.add_parser("verify", help="compare a model dir with PyTorch or with another model dir")
     v.add_argument("dir")

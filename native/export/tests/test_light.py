@@ -202,3 +202,12 @@ class StaticQuantizeTest(unittest.TestCase):
 
 if __name__ == "__main__":
     unittest.main()
+
+
+class FuseBertTest(unittest.TestCase):
+    def test_a_graph_without_attention_to_fuse_is_refused_not_quantized_half_fused(self):
+        with tempfile.TemporaryDirectory() as d:
+            graph.save_model(toy_encoder(layers=2, dim=64), Path(d) / "src")
+            with self.assertRaisesRegex(ValueError, r"0 Attention and 0 SkipLayerNormalization for 2 layers"):
+                graph.quantize_int8(Path(d) / "src" / "model.onnx", Path(d) / "int8", fuse=(4, 64))
+            self.assertFalse((Path(d) / "int8" / "model.onnx").exists())

@@ -14,7 +14,8 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * FP32 against its INT8 exports (dynamic and static, {@code tier0-export quantize --mode}) in the Java engine:
+ * FP32 against its INT8 exports (dynamic and static, {@code tier0-export quantize --mode}; dynamic after ORT's
+ * offline BERT fusions, {@code --fuse bert}, with the fused FP32 graph as a second reference) in the Java engine:
  * MiniLM last-4 from {@code native/target/test-models/}, batch 32, the engine bench's 2,000 sentences
  * ({@code Sentences.generate(2000, 5, 60, 42)}). Rows run interleaved, {@code -Dbench.repeats} times (default 5);
  * sentences/s is the median. Quality: min cosine of each INT8 row to FP32 over all sentences, and dense hit@3
@@ -38,7 +39,8 @@ public final class QuantizationBenchmark {
     List<Row> rows = new ArrayList<>();
     // -Dbench.int8.models=id:dir:label,... compares other exports (the first row is the FP32 reference)
     String models = System.getProperty("bench.int8.models", "fp32:minilm-last4-fp32:FP32 last4,"
-        + "int8_dynamic:minilm-last4-int8:INT8 dynamic last4,int8_static:minilm-last4-int8-static:INT8 static QDQ last4");
+        + "int8_dynamic:minilm-last4-int8:INT8 dynamic last4,int8_static:minilm-last4-int8-static:INT8 static QDQ last4,"
+        + "fp32_fused:minilm-last4-fp32-fused:FP32 fused last4,int8_fused:minilm-last4-int8-fused:INT8 fused last4");
     for (String model : models.split(",")) {
       String[] r = model.split(":", 3);
       Path dir = testModels.resolve(r[1]);
@@ -81,13 +83,17 @@ public final class QuantizationBenchmark {
 
     double fp32 = median(rows.get(0).sps);
     String reference = rows.get(0).id;
+    // the FP32 graph with the same offline BERT fusions, when it is a row: INT8's gain over FP32 without them
+    double fp32Fused = rows.stream().filter(r -> r.id.equals("fp32_fused")).findFirst()
+        .map(r -> median(r.sps)).orElse(Double.NaN);
     Map<String, Object> json = new LinkedHashMap<>();
     json.put("benchmark", "int8");
     json.put("model", "all-MiniLM-L6-v2 last4 (native/target/test-models), batch 32, CPU");
     json.put("sentences", sentences.size());
     json.put("repeats", REPEATS);
     List<Map<String, Object>> table = new ArrayList<>();
-    System.out.printf("%n%-28s %12s %8s %12s %s%n", "row", "sentences/s", "x FP32", "min cosine", "dense hit@3 by set");
+    System.out.printf("%n%-28s %12s %8s %8s %12s %s%n", "row", "sentences/s", "x FP32", "x fused", "min cosine",
+        "dense hit@3 by set");
     for (Row row : rows) {
       Map<String, Object> r = new LinkedHashMap<>();
       double sps = median(row.sps);
@@ -98,10 +104,14 @@ public final class QuantizationBenchmark {
       r.put("sentences_per_s", round(sps));
       r.put("sentences_per_s_repeats", row.sps.stream().map(QuantizationBenchmark::round).toList());
       r.put("over_fp32", round(sps / fp32));
+      if (!Double.isNaN(fp32Fused)) {
+        r.put("over_fp32_fused", round(sps / fp32Fused));
+      }
       r.put("min_cosine_to_fp32", cosine);
       r.put("dense_hit_at_3", hit3);
       table.add(r);
-      System.out.printf("%-28s %12.1f %8.2f %12.5f %s%n", row.contender.name(), sps, sps / fp32, cosine, hit3);
+      System.out.printf("%-28s %12.1f %8.2f %8.2f %12.5f %s%n", row.contender.name(), sps, sps / fp32,
+          sps / fp32Fused, cosine, hit3);
     }
     json.put("rows", table);
     json.put("load_average_at_end", Files.readString(Path.of("/proc/loadavg")).trim());
