@@ -4,6 +4,7 @@ import dev.tier0.ingest.Outcome;
 import dev.tier0.ingest.PreparedBatch;
 import dev.tier0.ingest.WriteRequest;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -23,20 +24,43 @@ final class Batch {
   private final List<SinkRecord> all;
   private final List<SinkRecord> writing;
   private final List<WriteRequest> requests;
+  private final Ownership ownership;
+  /** Per partition of the batch, its generation when the batch was sealed. */
+  private final Map<TopicPartition, Long> generations = new HashMap<>();
   private PreparedBatch prepared;
 
   /**
    * @param all      every record of the batch, for its offsets
    * @param writing  the records that asked for a write, in order
    * @param requests their requests, one per record of {@code writing}
+   * @param ownership the task's partitions: the batch is written and settled only while it owns them as now
    */
-  Batch(List<SinkRecord> all, List<SinkRecord> writing, List<WriteRequest> requests) {
+  Batch(List<SinkRecord> all, List<SinkRecord> writing, List<WriteRequest> requests, Ownership ownership) {
     if (writing.size() != requests.size()) {
       throw new IllegalArgumentException(writing.size() + " records for " + requests.size() + " requests");
     }
     this.all = List.copyOf(all);
     this.writing = List.copyOf(writing);
     this.requests = List.copyOf(requests);
+    this.ownership = ownership;
+    for (SinkRecord record : this.all) {
+      TopicPartition partition = partitionOf(record);
+      generations.computeIfAbsent(partition, ownership::generation);
+    }
+  }
+
+  private static TopicPartition partitionOf(SinkRecord record) {
+    return new TopicPartition(record.originalTopic(), record.originalKafkaPartition());
+  }
+
+  /** Whether the task still owns this record's partition as it did when the batch was sealed. */
+  boolean owns(TopicPartition partition) {
+    return ownership.owns(partition, generations.get(partition));
+  }
+
+  /** {@link #owns(TopicPartition)} for one of the batch's requests (its source names the original partition). */
+  boolean ownsSourceOf(WriteRequest request) {
+    return owns(new TopicPartition(request.source().topic(), request.source().partition()));
   }
 
   int size() {
@@ -56,7 +80,10 @@ final class Batch {
     this.prepared = prepared;
   }
 
-  /** Records the writer rejected, each with its reason; call once the batch is written. */
+  /**
+   * Records the writer rejected, each with its reason, in partitions the task still owns (a revoked partition's
+   * new owner meets the record again and reports it); call once the batch is written.
+   */
   List<Rejection> rejections() {
     List<Rejection> rejections = new ArrayList<>();
     if (prepared == null) {
@@ -64,19 +91,24 @@ final class Batch {
     }
     List<Outcome> outcomes = prepared.outcomes();
     for (int i = 0; i < outcomes.size(); i++) {
-      if (outcomes.get(i) instanceof Outcome.Rejected r) {
+      if (outcomes.get(i) instanceof Outcome.Rejected r && owns(partitionOf(writing.get(i)))) {
         rejections.add(new Rejection(writing.get(i), r.reason(), r.cause()));
       }
     }
     return rejections;
   }
 
-  /** Per original partition, the highest original offset in this batch. */
+  /**
+   * Per original partition the task still owns as it did at sealing, the highest original offset in this batch.
+   * A revoked partition's records may have been abandoned unwritten, so their offsets are not settled.
+   */
   Map<TopicPartition, Long> lastOffsets() {
     Map<TopicPartition, Long> last = new LinkedHashMap<>();
     for (SinkRecord record : all) {
-      last.merge(new TopicPartition(record.originalTopic(), record.originalKafkaPartition()),
-          record.originalKafkaOffset(), Math::max);
+      TopicPartition partition = partitionOf(record);
+      if (owns(partition)) {
+        last.merge(partition, record.originalKafkaOffset(), Math::max);
+      }
     }
     return last;
   }

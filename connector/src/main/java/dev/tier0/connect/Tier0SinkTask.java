@@ -57,6 +57,7 @@ public class Tier0SinkTask extends SinkTask {
   private final VectorStore givenStore;
   private MilvusVectorStore milvus;
   private final DurableOffsets offsets = new DurableOffsets();
+  private final Ownership ownership = new Ownership();
   private final List<SinkRecord> buffer = new ArrayList<>();
   private final List<SinkRecord> bufferWriting = new ArrayList<>();
   private final List<WriteRequest> bufferRequests = new ArrayList<>();
@@ -162,7 +163,7 @@ public class Tier0SinkTask extends SinkTask {
   }
 
   private void seal() {
-    pipeline.submit(new Batch(buffer, bufferWriting, bufferRequests));
+    pipeline.submit(new Batch(buffer, bufferWriting, bufferRequests, ownership));
     buffer.clear();
     bufferWriting.clear();
     bufferRequests.clear();
@@ -208,18 +209,45 @@ public class Tier0SinkTask extends SinkTask {
 
   @Override
   public void open(Collection<TopicPartition> partitions) {
+    ownership.open(partitions);
     if (paused) {
       context.pause(partitions.toArray(TopicPartition[]::new));
     }
   }
 
+  /**
+   * The partitions go to another task (or come back to this one under a new generation), which reads them again
+   * from the last committed offset: this task's records of them still in flight are abandoned, not written, and
+   * its buffered ones dropped.
+   */
   @Override
   public void close(Collection<TopicPartition> partitions) {
+    ownership.close(partitions);
     offsets.forget(partitions);
+    dropBuffered(partitions);
   }
 
+  private void dropBuffered(Collection<TopicPartition> partitions) {
+    int before = buffer.size();
+    java.util.function.Predicate<SinkRecord> revoked = r -> partitions.contains(
+        new TopicPartition(r.originalTopic(), r.originalKafkaPartition()));
+    buffer.removeIf(revoked);
+    for (int i = bufferWriting.size() - 1; i >= 0; i--) {
+      if (revoked.test(bufferWriting.get(i))) {
+        bufferWriting.remove(i);
+        bufferRequests.remove(i);
+      }
+    }
+    inFlight -= before - buffer.size();
+  }
+
+  /**
+   * Fences the writer first (Connect abandons a task that takes longer than task.shutdown.graceful.timeout.ms to
+   * stop, and its writer thread may still be retrying a write), then stops the pipeline.
+   */
   @Override
   public void stop() {
+    ownership.closeAll();
     if (pipeline != null) {
       pipeline.close();
     }

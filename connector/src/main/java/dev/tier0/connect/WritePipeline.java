@@ -81,7 +81,7 @@ final class WritePipeline implements AutoCloseable {
   private void writeNext() throws InterruptedException {
     Batch batch = toWrite.take();
     PreparedBatch prepared = batch.prepared();
-    store(prepared);
+    store(batch);
     while (!prepared.settled()) {
       Throwable cause = prepared.outcomes().stream().filter(o -> o instanceof Outcome.Unavailable)
           .map(o -> ((Outcome.Unavailable) o).cause()).findFirst().orElse(null);
@@ -94,7 +94,7 @@ final class WritePipeline implements AutoCloseable {
       if (closing) {
         throw new InterruptedException("closing");
       }
-      store(prepared);
+      store(batch);
     }
     if (unavailable != null) {
       LOG.info("Milvus answers again");
@@ -104,11 +104,15 @@ final class WritePipeline implements AutoCloseable {
     completed.add(batch);
   }
 
-  /** One writer call, counting the transient store failures it met. */
-  private void store(PreparedBatch prepared) throws InterruptedException {
+  /**
+   * One writer call, counting the transient store failures it met. Records of partitions the task no longer owns
+   * are abandoned, not written (see {@link Ownership}).
+   */
+  private void store(Batch batch) throws InterruptedException {
+    PreparedBatch prepared = batch.prepared();
     int before = prepared.transientFailures();
     try {
-      writer.store(prepared);
+      writer.store(prepared, batch::ownsSourceOf);
     } finally {
       SinkMetrics.INSTANCE.transientFailures.addAndGet(prepared.transientFailures() - before);
     }

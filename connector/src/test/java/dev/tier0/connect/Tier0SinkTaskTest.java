@@ -3,6 +3,12 @@ package dev.tier0.connect;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.tier0.ingest.FaultyStore;
+import dev.tier0.ingest.VectorStore;
+import dev.tier0.milvus.Hit;
+import dev.tier0.milvus.SearchQuery;
+import dev.tier0.milvus.StoredChunk;
+import dev.tier0.milvus.StoredMemory;
+import java.util.Collection;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -10,6 +16,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.metrics.PluginMetrics;
@@ -33,7 +41,12 @@ class Tier0SinkTaskTest {
   private Tier0SinkTask task;
 
   private void start() {
-    task = new Tier0SinkTask(store);
+    task = started(store);
+  }
+
+  /** A task as a worker starts it: started, then given {@link #PARTITION}. */
+  private Tier0SinkTask started(VectorStore store) {
+    Tier0SinkTask task = new Tier0SinkTask(store);
     task.initialize(context);
     Map<String, String> props = new HashMap<>();
     props.put("errors.tolerance", "all");
@@ -43,12 +56,36 @@ class Tier0SinkTaskTest {
     props.put("write.retry.backoff.ms", "1");
     props.put("write.retry.backoff.max.ms", "50");
     task.start(props);
+    task.open(Set.of(PARTITION));
+    return task;
   }
 
   @AfterEach
   void stop() {
     if (task != null) {
       task.stop();
+    }
+    if (newOwner != null) {
+      newOwner.stop();
+    }
+  }
+
+  private Tier0SinkTask newOwner;
+
+  private static List<SinkRecord> fifty(String idPrefix, String text, long firstOffset) {
+    List<SinkRecord> records = new ArrayList<>();
+    for (int i = 0; i < 50; i++) {
+      records.add(new SinkRecord("notes", 0, null, idPrefix + i, null, text + " " + i, firstOffset + i));
+    }
+    return records;
+  }
+
+  /** Fails when, within {@code period}, any stored memory's text starts with {@code stale}. */
+  private void assertNeverStored(String stale, Duration period) throws InterruptedException {
+    long deadline = System.nanoTime() + period.toNanos();
+    while (System.nanoTime() < deadline) {
+      assertThat(store.rows.values()).noneSatisfy(m -> assertThat(m.text()).startsWith(stale));
+      Thread.sleep(10);
     }
   }
 
@@ -61,8 +98,12 @@ class Tier0SinkTaskTest {
     return records;
   }
 
-  /** put() and preCommit() as the worker calls them, until the committed offset reaches {@code next}. */
   private long commitUntil(long next) throws InterruptedException {
+    return commitUntil(task, next);
+  }
+
+  /** put() and preCommit() as the worker calls them, until the committed offset reaches {@code next}. */
+  private static long commitUntil(Tier0SinkTask task, long next) throws InterruptedException {
     long deadline = System.nanoTime() + WAIT.toNanos();
     while (System.nanoTime() < deadline) {
       try {
@@ -117,6 +158,102 @@ class Tier0SinkTaskTest {
     assertThat(commitUntil(50)).isEqualTo(50);
     assertThat(store.rows).hasSize(50);
     assertThat(context.reported).isEmpty();
+  }
+
+  /**
+   * The soak's stale overwrite: a rebalance moves the partition while this task still has batches in flight (one
+   * held in the store, the next waiting behind it); the new owner writes the memories' newer version; then the old
+   * task's held call returns. Its waiting batch must be abandoned, not written over the newer version.
+   */
+  @Test
+  void aRevokedPartitionsBatchesInFlightAreNotWrittenOverItsNewOwnersWrites() throws Exception {
+    HeldStore held = new HeldStore(store);
+    task = started(held);
+    task.put(fifty("n-", "note", 0)); // batch 1: its upsert is held in the store
+    held.entered.await();
+    task.put(fifty("late-", "first version", 50)); // batch 2: waits behind batch 1
+    task.close(Set.of(PARTITION)); // the rebalance
+    newOwner = started(store);
+    newOwner.put(fifty("n-", "note", 0)); // the new owner reads from the committed offset, 0
+    newOwner.put(fifty("late-", "first version", 50));
+    newOwner.put(fifty("late-", "second version", 100));
+    assertThat(commitUntil(newOwner, 150)).isEqualTo(150);
+    assertThat(store.rows.get("late-7").text()).isEqualTo("second version 7");
+    held.release.countDown(); // the old task's call returns
+    assertNeverStored("first version", Duration.ofSeconds(2));
+  }
+
+  /** The same through an outage: a write retrying when its partition is revoked stops retrying. */
+  @Test
+  void aRevokedPartitionsWriteRetryingThroughAnOutageIsAbandoned() throws Exception {
+    store.down = true;
+    start();
+    task.put(fifty("late-", "first version", 0));
+    awaitRetriable();
+    task.close(Set.of(PARTITION));
+    store.down = false;
+    assertNeverStored("first version", Duration.ofSeconds(2));
+    task.open(Set.of(PARTITION)); // back to this task: only what it writes from now on is settled
+    assertThat(task.preCommit(Map.of(PARTITION, new OffsetAndMetadata(0)))).isEmpty();
+  }
+
+  /**
+   * A store whose first upsert waits until released, ignoring interrupts as a call already on the wire does;
+   * everything else goes straight to the delegate.
+   */
+  private static final class HeldStore implements VectorStore {
+    final VectorStore delegate;
+    final CountDownLatch entered = new CountDownLatch(1);
+    final CountDownLatch release = new CountDownLatch(1);
+    private final AtomicBoolean first = new AtomicBoolean(true);
+
+    HeldStore(VectorStore delegate) {
+      this.delegate = delegate;
+    }
+
+    @Override
+    public void upsert(List<StoredMemory> rows) {
+      if (first.getAndSet(false)) {
+        entered.countDown();
+        boolean interrupted = false;
+        while (release.getCount() > 0) {
+          try {
+            release.await();
+          } catch (InterruptedException e) {
+            interrupted = true;
+          }
+        }
+        if (interrupted) {
+          Thread.currentThread().interrupt();
+        }
+      }
+      delegate.upsert(rows);
+    }
+
+    @Override
+    public void delete(Collection<String> ids) {
+      delegate.delete(ids);
+    }
+
+    @Override
+    public void deleteMemories(Collection<String> memoryIds) {
+      delegate.deleteMemories(memoryIds);
+    }
+
+    @Override
+    public List<StoredChunk> storedRows(Collection<String> rowIds) {
+      return delegate.storedRows(rowIds);
+    }
+
+    @Override
+    public List<Hit> search(SearchQuery query) {
+      return delegate.search(query);
+    }
+
+    @Override
+    public boolean answers() {
+      return delegate.answers();
+    }
   }
 
   private record Reported(SinkRecord record, Throwable error) {}

@@ -19,6 +19,7 @@ import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Predicate;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -385,6 +386,20 @@ public final class IngestWriter {
    * @throws InterruptedException  while waiting between retries
    */
   public void store(PreparedBatch batch) throws InterruptedException {
+    store(batch, request -> true);
+  }
+
+  /**
+   * {@link #store(PreparedBatch)} for a runtime that can lose a record's partition while the batch is being
+   * written (a Kafka Connect task whose partitions are revoked, or that is stopped and then abandoned by its
+   * worker). {@code owned} is asked before every store call, retries included; a request it no longer owns is
+   * settled {@link Outcome.Abandoned} and never sent. Without this a write still retrying through an outage
+   * could land after the partition's new owner wrote a newer version of the same memory. A call already sent
+   * when ownership ends is not recalled: that window is one store call long.
+   *
+   * @param owned whether the caller still owns a request's record; called from this (the writing) thread
+   */
+  public void store(PreparedBatch batch, Predicate<WriteRequest> owned) throws InterruptedException {
     List<Integer> deletes = new ArrayList<>();
     List<Integer> upserts = new ArrayList<>();
     for (int i = 0; i < batch.size(); i++) {
@@ -401,7 +416,7 @@ public final class IngestWriter {
       return;
     }
     long start = System.nanoTime();
-    Attempt attempt = new Attempt(batch, deletes.size() + upserts.size());
+    Attempt attempt = new Attempt(batch, deletes.size() + upserts.size(), owned);
     try {
       if (!deletes.isEmpty()) {
         attempt.apart(deletes, true);
@@ -422,13 +437,30 @@ public final class IngestWriter {
   private final class Attempt {
     final PreparedBatch batch;
     final int attempted;
+    final Predicate<WriteRequest> owned;
     int refused;
     RuntimeException firstRefusal;
     TransientStoreException outage;
 
-    Attempt(PreparedBatch batch, int attempted) {
+    Attempt(PreparedBatch batch, int attempted, Predicate<WriteRequest> owned) {
       this.batch = batch;
       this.attempted = attempted;
+      this.owned = owned;
+    }
+
+    /**
+     * Settles the requests the caller no longer owns as Abandoned and removes them from {@code indices} (which
+     * the caller then settles as a whole); true when none is left to send.
+     */
+    private boolean abandonUnowned(List<Integer> indices) {
+      indices.removeIf(i -> {
+        if (owned.test(batch.requests().get(i))) {
+          return false;
+        }
+        batch.settle(i, Outcome.ABANDONED);
+        return true;
+      });
+      return indices.isEmpty();
     }
 
     void apart(List<Integer> indices, boolean deletes) throws InterruptedException {
@@ -483,9 +515,13 @@ public final class IngestWriter {
      * One store call, retried with backoff while it fails transiently. A call of several rows that the server
      * answered with an error code is handed back at once: splitting finds a bad row faster than waiting would.
      * One that did not reach the server, or that the server refused for load, is an outage: it is retried.
+     * Before every call, requests the caller no longer owns are settled Abandoned and removed from {@code indices}.
      */
     private void withRetries(List<Integer> indices, boolean deletes) throws InterruptedException {
       for (int attempt = 0; ; attempt++) {
+        if (abandonUnowned(indices)) {
+          return;
+        }
         try {
           if (deletes) {
             deleteMemories(indices.stream().map(i -> batch.requests().get(i).id()).toList());

@@ -60,6 +60,27 @@ class IngestWriterTest {
   }
 
   @Test
+  void abandonsWhatTheCallerStopsOwningBeforeAnyStoreCallEvenBetweenRetries() throws Exception {
+    IngestWriter writer = writer();
+    PreparedBatch batch = writer.prepare(List.of(upsert(0, "kept", "kept", Map.of()),
+        new WriteRequest.Delete("also kept", new Source("memories", 0, 1, 1000L)),
+        upsert(2, "revoked", "revoked", Map.of())));
+    writer.store(batch, r -> r.source().offset() != 2);
+    assertThat(batch.outcomes()).containsExactly(Outcome.STORED, Outcome.DELETED, Outcome.ABANDONED);
+    assertThat(store.rows).containsOnlyKeys("kept");
+
+    // owned at the first call, not at the retry: a write retrying through an outage stops there
+    store.down = true;
+    java.util.concurrent.atomic.AtomicInteger asked = new java.util.concurrent.atomic.AtomicInteger();
+    PreparedBatch retried = writer.prepare(List.of(upsert(3, "late", "late", Map.of())));
+    writer.store(retried, r -> asked.incrementAndGet() == 1);
+    assertThat(asked.get()).as("asked before the first call and before the retry").isEqualTo(2);
+    assertThat(retried.outcomes()).containsExactly(Outcome.ABANDONED);
+    assertThat(retried.settled()).isTrue();
+    store.down = false;
+  }
+
+  @Test
   void rejectsBlankTextBeforeTheModelAndTheStore() throws Exception {
     List<Outcome> outcomes = writer().write(List.of(upsert(0, "blank", " \t\n", Map.of()),
         upsert(1, "ok", "fine", Map.of())));
