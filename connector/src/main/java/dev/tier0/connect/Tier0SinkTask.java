@@ -142,6 +142,7 @@ public class Tier0SinkTask extends SinkTask {
     IncomingRecord source = incoming.from(record);
     MappingResult result = mapper.map(source);
     Source from = new Source(source.topic(), source.partition(), source.offset(), source.timestamp());
+    offsets.delivered(new TopicPartition(source.topic(), source.partition()), source.offset());
     WriteRequest request = WriteRequest.of(result, from);
     if (result instanceof MappingResult.Rejected rejected) {
       badRecords.reject(record, rejected.reason(), null);
@@ -204,7 +205,7 @@ public class Tier0SinkTask extends SinkTask {
     if (!buffer.isEmpty()) {
       seal();
     }
-    return offsets.committable(currentOffsets.keySet());
+    return offsets.committable(currentOffsets);
   }
 
   @Override
