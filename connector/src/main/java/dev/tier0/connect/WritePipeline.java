@@ -97,7 +97,10 @@ final class WritePipeline implements AutoCloseable {
       store(batch);
     }
     if (unavailable != null) {
-      LOG.info("Milvus answers again");
+      // a batch abandoned because its partitions left the task says nothing about Milvus: the next one will
+      if (prepared.outcomes().stream().noneMatch(o -> o instanceof Outcome.Abandoned)) {
+        LOG.info("Milvus answers again");
+      }
       unavailable = null;
     }
     count(prepared.outcomes());
