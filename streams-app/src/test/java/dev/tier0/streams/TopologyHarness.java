@@ -46,10 +46,16 @@ final class TopologyHarness implements AutoCloseable {
   /** @param store the store the topology writes to and searches (null: {@link #index}, the in-memory one) */
   TopologyHarness(Path stateDir, int maxRecords, int maxTokens, int maxBatch, MappingConfig mapping,
                   SearchLimits limits, VectorStore store) {
+    this(stateDir, maxRecords, maxTokens, maxBatch, mapping, limits, store, SearchSettings.DEFAULT_FLUSH_BUDGET);
+  }
+
+  /** @param flushBudget how long one search flush keeps starting searches */
+  TopologyHarness(Path stateDir, int maxRecords, int maxTokens, int maxBatch, MappingConfig mapping,
+                  SearchLimits limits, VectorStore store, Duration flushBudget) {
     IngestSettings ingestSettings = new IngestSettings(INGEST, DEAD_LETTERS, maxRecords, maxTokens, FLUSH_INTERVAL,
         new RetryPolicy(1, Duration.ofMillis(10), RETRY_BACKOFF), WriteLimits.defaults());
     SearchSettings searchSettings = new SearchSettings(REQUESTS, REPLIES, limits, maxBatch, Duration.ofMillis(1), 4,
-        Set.of(REPLIES, OTHER_REPLIES)::contains);
+        Set.of(REPLIES, OTHER_REPLIES)::contains, flushBudget);
     Properties props = new Properties();
     props.put(StreamsConfig.APPLICATION_ID_CONFIG, "tier0-test");
     props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
@@ -73,8 +79,13 @@ final class TopologyHarness implements AutoCloseable {
 
   /** The default settings over another store (Milvus Lite in the search ITs). */
   TopologyHarness(Path stateDir, VectorStore store) {
+    this(stateDir, store, SearchSettings.DEFAULT_FLUSH_BUDGET);
+  }
+
+  /** The default settings over another store, with this search flush budget. */
+  TopologyHarness(Path stateDir, VectorStore store, Duration flushBudget) {
     this(stateDir, 3, 100_000, 8, MappingConfig.builder().idStrategy(dev.tier0.memory.IdStrategy.FIELD)
-        .idField("id").tenantField("tenant").build(), SearchLimits.defaults(), store);
+        .idField("id").tenantField("tenant").build(), SearchLimits.defaults(), store, flushBudget);
   }
 
   void tick(Duration d) {
