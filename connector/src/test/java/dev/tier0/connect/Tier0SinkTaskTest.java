@@ -3,12 +3,9 @@ package dev.tier0.connect;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.tier0.ingest.FaultyStore;
+import dev.tier0.ingest.ForwardingStore;
 import dev.tier0.ingest.VectorStore;
-import dev.tier0.milvus.Hit;
-import dev.tier0.milvus.SearchQuery;
-import dev.tier0.milvus.StoredChunk;
 import dev.tier0.milvus.StoredMemory;
-import java.util.Collection;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -202,14 +199,13 @@ class Tier0SinkTaskTest {
    * A store whose first upsert waits until released, ignoring interrupts as a call already on the wire does;
    * everything else goes straight to the delegate.
    */
-  private static final class HeldStore implements VectorStore {
-    final VectorStore delegate;
+  private static final class HeldStore extends ForwardingStore {
     final CountDownLatch entered = new CountDownLatch(1);
     final CountDownLatch release = new CountDownLatch(1);
     private final AtomicBoolean first = new AtomicBoolean(true);
 
     HeldStore(VectorStore delegate) {
-      this.delegate = delegate;
+      super(delegate);
     }
 
     @Override
@@ -229,31 +225,6 @@ class Tier0SinkTaskTest {
         }
       }
       delegate.upsert(rows);
-    }
-
-    @Override
-    public void delete(Collection<String> ids) {
-      delegate.delete(ids);
-    }
-
-    @Override
-    public void deleteMemories(Collection<String> memoryIds) {
-      delegate.deleteMemories(memoryIds);
-    }
-
-    @Override
-    public List<StoredChunk> storedRows(Collection<String> rowIds) {
-      return delegate.storedRows(rowIds);
-    }
-
-    @Override
-    public List<Hit> search(SearchQuery query) {
-      return delegate.search(query);
-    }
-
-    @Override
-    public boolean answers() {
-      return delegate.answers();
     }
   }
 

@@ -160,7 +160,7 @@ class ChunkedMemoriesIT {
       // the "task" dies after upserting the 2 new chunks, before the stale ones are deleted (every try): nothing
       // is committed
       AtomicBoolean crash = new AtomicBoolean(true);
-      VectorStore dying = new Forwarding(real) {
+      VectorStore dying = new ForwardingStore(real) {
         @Override
         public void delete(java.util.Collection<String> ids) {
           if (crash.get()) {
@@ -186,7 +186,7 @@ class ChunkedMemoriesIT {
       writer(real, small).write(List.of(upsert(0, "m", ofChunks(10, small))));
       // the task dies after the stale passages are deleted, before chunk 0 (which names them) is rewritten
       AtomicBoolean crash = new AtomicBoolean(true);
-      VectorStore dying = new Forwarding(real) {
+      VectorStore dying = new ForwardingStore(real) {
         @Override
         public void upsert(List<dev.tier0.milvus.StoredMemory> rows) {
           if (crash.get() && rows.stream().anyMatch(r -> r.chunk().index() == 0)) {
@@ -333,45 +333,6 @@ class ChunkedMemoriesIT {
       assertThat(outcomes.get(0)).isInstanceOf(Outcome.Rejected.class);
       assertThat(((Outcome.Rejected) outcomes.get(0)).reason()).contains("chunk.max.per.memory");
       assertThat(outcomes.get(1)).isEqualTo(Outcome.STORED);
-    }
-  }
-
-  /** A store that forwards every call; tests override one to fail it. */
-  private static class Forwarding implements VectorStore {
-    private final VectorStore real;
-
-    Forwarding(VectorStore real) {
-      this.real = real;
-    }
-
-    @Override
-    public void upsert(List<dev.tier0.milvus.StoredMemory> rows) {
-      real.upsert(rows);
-    }
-
-    @Override
-    public void delete(java.util.Collection<String> ids) {
-      real.delete(ids);
-    }
-
-    @Override
-    public void deleteMemories(java.util.Collection<String> memoryIds) {
-      real.deleteMemories(memoryIds);
-    }
-
-    @Override
-    public List<dev.tier0.milvus.StoredChunk> storedRows(java.util.Collection<String> rowIds) {
-      return real.storedRows(rowIds);
-    }
-
-    @Override
-    public List<Hit> search(SearchQuery query) {
-      return real.search(query);
-    }
-
-    @Override
-    public boolean answers() {
-      return real.answers();
     }
   }
 }

@@ -1,13 +1,9 @@
 package dev.tier0.streams;
 
+import dev.tier0.ingest.ForwardingStore;
 import dev.tier0.ingest.VectorStore;
-import dev.tier0.milvus.Hit;
-import dev.tier0.milvus.SearchQuery;
-import dev.tier0.milvus.SearchResult;
-import dev.tier0.milvus.StoredChunk;
 import dev.tier0.milvus.StoredMemory;
 import java.time.Duration;
-import java.util.Collection;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -17,14 +13,13 @@ import java.util.concurrent.TimeUnit;
  * {@link #release()}. Reads and deletes pass straight through. Used to hold an ingest flush in the middle of its
  * Milvus write (as a slow or large batch does) while a test checks what else still runs.
  */
-final class HeldWrites implements VectorStore {
-  private final VectorStore store;
+final class HeldWrites extends ForwardingStore {
   private final CountDownLatch entered = new CountDownLatch(1);
   private final CountDownLatch gate = new CountDownLatch(1);
   private volatile boolean armed;
 
   HeldWrites(VectorStore store) {
-    this.store = store;
+    super(store);
   }
 
   /** From now on, upserts wait for {@link #release()}. */
@@ -58,36 +53,6 @@ final class HeldWrites implements VectorStore {
         throw new IllegalStateException("interrupted at the write gate", e);
       }
     }
-    store.upsert(rows);
-  }
-
-  @Override
-  public void delete(Collection<String> ids) {
-    store.delete(ids);
-  }
-
-  @Override
-  public void deleteMemories(Collection<String> memoryIds) {
-    store.deleteMemories(memoryIds);
-  }
-
-  @Override
-  public List<StoredChunk> storedRows(Collection<String> rowIds) {
-    return store.storedRows(rowIds);
-  }
-
-  @Override
-  public List<Hit> search(SearchQuery query) {
-    return store.search(query);
-  }
-
-  @Override
-  public SearchResult searchMemories(SearchQuery query) {
-    return store.searchMemories(query);
-  }
-
-  @Override
-  public boolean answers() {
-    return store.answers();
+    delegate.upsert(rows);
   }
 }

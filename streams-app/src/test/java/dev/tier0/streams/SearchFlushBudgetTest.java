@@ -3,15 +3,13 @@ package dev.tier0.streams;
 import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.tier0.ingest.VectorStore;
-import dev.tier0.milvus.Hit;
+import dev.tier0.ingest.ForwardingStore;
 import dev.tier0.milvus.SearchQuery;
-import dev.tier0.milvus.StoredMemory;
+import dev.tier0.milvus.SearchResult;
 import dev.tier0.streams.search.ReplyHeaders;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Collection;
 import java.util.List;
 import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.apache.kafka.streams.test.TestRecord;
@@ -55,35 +53,19 @@ class SearchFlushBudgetTest {
   }
 
   /** An index whose searches take {@link #SEARCH_TAKES}, as a store saturated by writes does. */
-  private record SlowStore(InMemoryIndex delegate) implements VectorStore {
-    @Override
-    public void upsert(List<StoredMemory> rows) {
-      delegate.upsert(rows);
+  private static final class SlowStore extends ForwardingStore {
+    SlowStore(InMemoryIndex delegate) {
+      super(delegate);
     }
 
     @Override
-    public void delete(Collection<String> ids) {
-      delegate.delete(ids);
-    }
-
-    @Override
-    public void deleteMemories(Collection<String> memoryIds) {
-      delegate.deleteMemories(memoryIds);
-    }
-
-    @Override
-    public List<Hit> search(SearchQuery query) {
+    public SearchResult searchMemories(SearchQuery query) {
       try {
         Thread.sleep(SEARCH_TAKES.toMillis());
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
       }
-      return delegate.search(query);
-    }
-
-    @Override
-    public boolean answers() {
-      return delegate.answers();
+      return delegate.searchMemories(query);
     }
   }
 }
