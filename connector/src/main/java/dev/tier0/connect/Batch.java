@@ -49,7 +49,8 @@ final class Batch {
     }
   }
 
-  private static TopicPartition partitionOf(SinkRecord record) {
+  /** The record's partition as the worker's consumer knows it (before transforms), as Connect's offsets name it. */
+  static TopicPartition partitionOf(SinkRecord record) {
     return new TopicPartition(record.originalTopic(), record.originalKafkaPartition());
   }
 

@@ -230,8 +230,7 @@ public class Tier0SinkTask extends SinkTask {
 
   private void dropBuffered(Collection<TopicPartition> partitions) {
     int before = buffer.size();
-    java.util.function.Predicate<SinkRecord> revoked = r -> partitions.contains(
-        new TopicPartition(r.originalTopic(), r.originalKafkaPartition()));
+    java.util.function.Predicate<SinkRecord> revoked = r -> partitions.contains(Batch.partitionOf(r));
     buffer.removeIf(revoked);
     for (int i = bufferWriting.size() - 1; i >= 0; i--) {
       if (revoked.test(bufferWriting.get(i))) {
