@@ -19,6 +19,7 @@ import java.time.Duration;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Properties;
@@ -277,8 +278,26 @@ public final class AppConfig extends AbstractConfig {
     return new IngestSettings(topic, deadLetterTopic(),
         aliased(SharedConfig.WRITE_BATCH_MAX_RECORDS, INGEST_BATCH_MAX_RECORDS).intValue(),
         getInt(INGEST_BATCH_MAX_TOKENS), Duration.ofMillis(getLong(INGEST_FLUSH_INTERVAL_MS)), retry,
-        WriteLimits.from(this), ChunkSettings.from(this));
+        WriteLimits.from(this), ChunkSettings.from(this), IngestSettings.flushBudgetFor(maxPollInterval()));
   }
+
+  /**
+   * The stream threads' main consumer max.poll.interval.ms, as Kafka Streams resolves it: main.consumer.-prefixed
+   * over consumer.-prefixed over the plain key, else the consumer's default (5 minutes).
+   */
+  public Duration maxPollInterval() {
+    String key = ConsumerConfig.MAX_POLL_INTERVAL_MS_CONFIG;
+    for (String k : List.of(StreamsConfig.mainConsumerPrefix(key), StreamsConfig.consumerPrefix(key), key)) {
+      Object v = originals().get(k);
+      if (v != null) {
+        return Duration.ofMillis(Long.parseLong(v.toString().trim()));
+      }
+    }
+    return Duration.ofMillis(DEFAULT_MAX_POLL_INTERVAL_MS);
+  }
+
+  /** The consumer's own default of max.poll.interval.ms, which Kafka Streams keeps. */
+  static final long DEFAULT_MAX_POLL_INTERVAL_MS = 300_000;
 
   /** The value of {@code key}, or of its deprecated alias when only the alias is set. */
   private Number aliased(String key, String deprecatedAlias) {

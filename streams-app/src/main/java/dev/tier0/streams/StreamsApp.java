@@ -12,17 +12,20 @@ import dev.tier0.memory.config.SharedConfig;
 import dev.tier0.registry.SchemaRegistryClient;
 import dev.tier0.streams.format.TopicFormat;
 import dev.tier0.streams.format.WireFormats;
+import dev.tier0.streams.ingest.PollIntervalMembership;
 import dev.tier0.streams.search.SearchSettings;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.UnaryOperator;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.streams.KafkaStreams;
@@ -62,6 +65,8 @@ public final class StreamsApp implements AutoCloseable {
   private final Map<String, KafkaStreams> instances = new LinkedHashMap<>();
   private final List<CountDownLatch> running = new ArrayList<>();
   private final HealthServer health;
+  private final AtomicBoolean closing = new AtomicBoolean();
+  /** Counted down once the shared resources are released. */
   private final CountDownLatch closed = new CountDownLatch(1);
 
   private StreamsApp(AppConfig config, UnaryOperator<VectorStore> ingestIndex) {
@@ -80,10 +85,13 @@ public final class StreamsApp implements AutoCloseable {
       WireFormats formats = wireFormats(config, registry);
       MemoryMapper mapper = new MemoryMapper(SharedConfig.mappingConfig(config));
       if (config.ingestSettings() != null) {
+        PollIntervalMembership membership = new PollIntervalMembership(config.maxPollInterval());
         Topology ingest = Tier0Topology.build(config.ingestSettings(), mapper, null, embedder,
-            ingestIndex.apply(store), metrics, formats);
+            ingestIndex.apply(store), metrics, formats, membership);
         LOG.info("ingest topology ({}):\n{}", config.applicationId(), ingest.describe());
-        instances.put(INGEST, new KafkaStreams(ingest, config.streamsProperties(metrics)));
+        KafkaStreams streams = new KafkaStreams(ingest, config.streamsProperties(metrics));
+        membership.bind(streams);
+        instances.put(INGEST, streams);
       }
       SearchSettings search = searchSettings(config, new KnownTopics(admin, Duration.ofSeconds(5)));
       if (search != null) {
@@ -216,36 +224,78 @@ public final class StreamsApp implements AutoCloseable {
     return health == null ? -1 : health.port();
   }
 
-  /** Blocks until {@link #close()} has finished. */
+  /**
+   * Blocks until {@link #close()} has finished: every stream thread stopped and the model, the Milvus client and
+   * the endpoint released (which can be after close() returned, see {@link #close(Duration)}).
+   */
   public void awaitClosed() throws InterruptedException {
     closed.await();
   }
 
+  /** {@link #awaitClosed()} for at most {@code timeout}; false when it has not finished by then. */
+  public boolean awaitClosed(Duration timeout) throws InterruptedException {
+    return closed.await(timeout.toMillis(), TimeUnit.MILLISECONDS);
+  }
+
+  /** How long {@link #close()} waits for the stream threads before it returns. */
+  static final Duration CLOSE_TIMEOUT = Duration.ofSeconds(30);
+
   /**
    * Stops processing (committing what was processed), both instances at once so neither waits for the other's
-   * last flush, then releases the store, the model and the endpoint.
+   * last flush, then releases the store, the model and the endpoint. Waits up to {@link #CLOSE_TIMEOUT}.
    */
   @Override
   public void close() {
-    if (closed.getCount() == 0) {
+    close(CLOSE_TIMEOUT);
+  }
+
+  /**
+   * {@link #close()} with its own wait. A stream thread still running when the wait is over (blocked in a Milvus
+   * call against a saturated server, as in the 100,000-record soak) still uses the model and the Milvus client,
+   * so they are released only once every thread has stopped, by a background thread: releasing them at once made
+   * that thread's searches fail with "this handle ... is closed" after shutdown had begun.
+   */
+  void close(Duration timeout) {
+    if (!closing.compareAndSet(false, true)) {
       return;
     }
     LOG.info("stopping tier0 streams app");
     List<Thread> closing = new ArrayList<>();
+    List<String> stillRunning = Collections.synchronizedList(new ArrayList<>());
     instances.forEach((name, streams) -> {
-      Thread t = new Thread(() -> streams.close(Duration.ofSeconds(30)), "tier0-close-" + name);
+      Thread t = new Thread(() -> {
+        if (!streams.close(timeout)) {
+          stillRunning.add(name);
+        }
+      }, "tier0-close-" + name);
       t.start();
       closing.add(t);
     });
+    boolean interrupted = false;
     for (Thread t : closing) {
       try {
         t.join();
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
-        LOG.warn("interrupted while the streams close; releasing the rest now");
+        interrupted = true;
         break;
       }
     }
+    if (interrupted || !stillRunning.isEmpty()) {
+      LOG.warn("{} stream threads still running after {} s: the model and the Milvus client are released when "
+          + "they stop", interrupted ? "some" : stillRunning, timeout.toSeconds());
+      Thread release = new Thread(() -> {
+        instances.values().forEach(KafkaStreams::close);
+        releaseResources();
+      }, "tier0-release");
+      release.setDaemon(true);
+      release.start();
+    } else {
+      releaseResources();
+    }
+  }
+
+  private void releaseResources() {
     closeQuietly(health, registry, admin, store, engine);
     closed.countDown();
     LOG.info("tier0 streams app stopped: {}", metrics.snapshot());

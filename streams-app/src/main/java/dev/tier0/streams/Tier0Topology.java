@@ -6,6 +6,7 @@ import dev.tier0.ingest.VectorStore;
 import dev.tier0.memory.MemoryMapper;
 import dev.tier0.streams.format.WireFormats;
 import dev.tier0.streams.ingest.IngestProcessor;
+import dev.tier0.streams.ingest.ThreadMembership;
 import dev.tier0.streams.ingest.IngestSettings;
 import dev.tier0.streams.ingest.PendingRecordSerde;
 import dev.tier0.streams.search.ReplyRouting;
@@ -45,12 +46,22 @@ public final class Tier0Topology {
   /** The same, with the topics' value formats (JSON, plain string, or Avro through a Schema Registry). */
   public static Topology build(IngestSettings ingest, MemoryMapper mapper, SearchSettings search, Embedder embedder,
                                VectorStore index, AppMetrics metrics, WireFormats formats) {
+    return build(ingest, mapper, search, embedder, index, metrics, formats, ThreadMembership.unbound());
+  }
+
+  /**
+   * The same, with the ingest flushes asking {@code membership} before each write (bind it to the Kafka Streams
+   * instance that runs this topology).
+   */
+  public static Topology build(IngestSettings ingest, MemoryMapper mapper, SearchSettings search, Embedder embedder,
+                               VectorStore index, AppMetrics metrics, WireFormats formats,
+                               ThreadMembership membership) {
     if (ingest == null && search == null) {
       throw new IllegalArgumentException("nothing to run: neither an ingest topic nor a search request topic is set");
     }
     Topology topology = new Topology();
     if (ingest != null) {
-      addIngest(topology, ingest, mapper, embedder, index, metrics, formats);
+      addIngest(topology, ingest, mapper, embedder, index, metrics, formats, membership);
     }
     if (search != null) {
       addSearch(topology, search, embedder, index, metrics, formats);
@@ -59,11 +70,12 @@ public final class Tier0Topology {
   }
 
   private static void addIngest(Topology topology, IngestSettings settings, MemoryMapper mapper, Embedder embedder,
-                                VectorStore index, AppMetrics metrics, WireFormats formats) {
+                                VectorStore index, AppMetrics metrics, WireFormats formats,
+                                ThreadMembership membership) {
     topology.addSource(INGEST_SOURCE, formats.ingestKeys().get(), formats.ingestValues().get(), settings.topic());
     IngestWriter writer = new IngestWriter(embedder, index, settings.limits(), settings.retry(),
         settings.chunking());
-    topology.addProcessor(INGEST, () -> new IngestProcessor(settings, mapper, embedder, writer, metrics),
+    topology.addProcessor(INGEST, () -> new IngestProcessor(settings, mapper, embedder, writer, metrics, membership),
         INGEST_SOURCE);
     // In memory with a changelog: the changelog is what survives a crash; the store holds at most a few batches.
     topology.addStateStore(Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(IngestProcessor.STORE),

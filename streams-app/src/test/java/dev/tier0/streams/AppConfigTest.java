@@ -49,6 +49,19 @@ class AppConfigTest {
         .as("no client.id: Kafka Streams derives one from the application id").doesNotContainKey("client.id");
   }
 
+  /** The ingest flush budget follows the poll interval Kafka Streams will use, main.consumer. prefix first. */
+  @Test
+  void shouldKeepTheIngestFlushBudgetWithinAQuarterOfTheThreadsPollInterval() {
+    assertThat(new AppConfig(Map.of("ingest.topic", "m")).maxPollInterval()).hasMinutes(5);
+    assertThat(new AppConfig(Map.of("ingest.topic", "m")).ingestSettings().flushBudget()).hasSeconds(30);
+    AppConfig small = new AppConfig(Map.of("ingest.topic", "m", "max.poll.interval.ms", "60000",
+        "consumer.max.poll.interval.ms", "40000", "main.consumer.max.poll.interval.ms", "20000"));
+    assertThat(small.maxPollInterval()).hasSeconds(20);
+    assertThat(small.ingestSettings().flushBudget()).hasSeconds(5);
+    assertThat(new AppConfig(Map.of("ingest.topic", "m", "max.poll.interval.ms", "60000")).ingestSettings()
+        .flushBudget()).hasSeconds(15);
+  }
+
   @Test
   void shouldReadTheConnectorsWriteKeysAndStillTheirDeprecatedAliases() {
     Map<String, Object> props = new HashMap<>(Map.of("ingest.topic", "memories", "write.batch.max.records", "64",

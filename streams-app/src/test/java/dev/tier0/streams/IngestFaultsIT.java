@@ -3,15 +3,22 @@ package dev.tier0.streams;
 import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.tier0.ingest.ForwardingStore;
+import dev.tier0.ingest.VectorStore;
 import dev.tier0.milvus.Hit;
 import dev.tier0.milvus.MemoryStore;
 import dev.tier0.milvus.SearchQuery;
+import dev.tier0.milvus.StoredMemory;
+import dev.tier0.milvus.TransientStoreException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -151,6 +158,76 @@ class IngestFaultsIT {
         assertThat(again.metrics().rejected()).as("nothing rejected twice").isZero();
       }
       assertThat(read(dlq, 2)).as("one dead letter, not repeated").hasSize(1);
+    }
+  }
+
+  /**
+   * A stream thread retrying a write through an outage of its Milvus link keeps polling, so it never drops out of
+   * the group while it still writes. Before the fix its retries (here up to 1,000, 500 ms apart) held it past
+   * max.poll.interval.ms: its consumer left the group, its task could move to another instance, and the retry
+   * that finally got through wrote an older version over the new owner's (the 100,000-record soak, issue 15). Now
+   * it stops sending before the poll interval is up, polls, and tries again: the group keeps its member for the
+   * whole 15 s outage and the write lands once the link is back.
+   */
+  @Test
+  void aThreadRetryingThroughAnOutageStaysInTheGroupAndWritesOnceTheLinkIsBack() throws Exception {
+    String topic = "left-in";
+    String applicationId = "tier0-left";
+    stack.kafka.createTopics(List.of(new NewTopic(topic, 1, (short) 1)));
+    Map<String, Object> config = config(applicationId, topic, "left-dlq", "left_it");
+    config.put("max.poll.interval.ms", "6000");
+    config.put("ingest.flush.interval.ms", "200");
+    config.put("write.retry.max.retries", "1000");
+    config.put("write.retry.backoff.ms", "200");
+    config.put("write.retry.backoff.max.ms", "500");
+    Cut link = new Cut();
+    try (MemoryStore store = stack.store("left_it");
+         Admin admin = Admin.create(stack.kafka.adminConfig());
+         StreamsApp app = StreamsApp.start(new AppConfig(config), link::over)) {
+      assertThat(app.awaitRunning(Duration.ofSeconds(90))).isTrue();
+      link.down = true;
+      produce(List.of(record(topic, "x", "{\"id\":\"x\",\"text\":\"version 1\",\"tenant\":\"t1\"}")));
+      IntegrationStack.await("the write retrying", TIMEOUT, () -> link.refused.get() > 2);
+      long until = System.nanoTime() + Duration.ofSeconds(15).toNanos();
+      while (System.nanoTime() < until) {
+        assertThat(members(admin, applicationId)).as("members of the ingest group while the link is down")
+            .isEqualTo(1);
+        Thread.sleep(1000);
+      }
+      assertThat(link.refused.get()).as("still retrying").isGreaterThan(10);
+      link.down = false;
+      IntegrationStack.await("version 1 stored once the link is back", TIMEOUT, () -> count(store) == 1);
+      assertThat(app.state()).isEqualTo(KafkaStreams.State.RUNNING);
+      assertThat(app.metrics().ingested()).isEqualTo(1);
+    }
+  }
+
+  private static int members(Admin admin, String groupId) throws Exception {
+    return admin.describeConsumerGroups(List.of(groupId)).all().get(10, TimeUnit.SECONDS).get(groupId).members()
+        .size();
+  }
+
+  /** The app's own link to Milvus, cut on demand (the rest of the stack stays up). */
+  private static final class Cut {
+    volatile boolean down;
+    final AtomicInteger refused = new AtomicInteger();
+
+    VectorStore over(VectorStore target) {
+      return new ForwardingStore(target) {
+        @Override
+        public void upsert(List<StoredMemory> rows) {
+          if (down) {
+            refused.incrementAndGet();
+            throw new TransientStoreException("connection refused", null);
+          }
+          delegate.upsert(rows);
+        }
+
+        @Override
+        public boolean answers() {
+          return !down && delegate.answers();
+        }
+      };
     }
   }
 

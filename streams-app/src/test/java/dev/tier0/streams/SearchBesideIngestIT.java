@@ -121,6 +121,43 @@ class SearchBesideIngestIT {
   }
 
   /**
+   * close() gives up waiting while an ingest flush is still held in its Milvus write (as a search or a write against
+   * a saturated Milvus is: the 100,000-record soak, issue 15). The model and the Milvus client must stay open until
+   * that thread has stopped: the write, let through after close() returned, still lands. Before, they were released
+   * at once and that thread's calls failed on closed handles ("this handle ... is closed").
+   */
+  @Test
+  void closeReleasesTheModelAndMilvusOnlyOnceAThreadStillWritingHasStopped() throws Exception {
+    String topic = "late-close.memories";
+    stack.kafka.createTopics(List.of(new NewTopic(topic, 1, (short) 1)));
+    Map<String, Object> config = stack.appConfig("tier0-late-close");
+    config.put("ingest.topic", topic);
+    config.put("search.request.topic", "");
+    config.put("milvus.collection", "late_close_it");
+    config.put("ingest.flush.interval.ms", "100");
+    AtomicReference<HeldWrites> held = new AtomicReference<>();
+    StreamsApp app = StreamsApp.start(new AppConfig(config), store -> {
+      held.set(new HeldWrites(store));
+      return held.get();
+    });
+    try (MemoryStore store = stack.store("late_close_it")) {
+      assertThat(app.awaitRunning(Duration.ofSeconds(90))).as("streams reached RUNNING").isTrue();
+      held.get().arm();
+      ingest(topic, "late", "a note whose write is still held when the app closes");
+      assertThat(held.get().awaitHeld(TIMEOUT)).as("the ingest flush reached its Milvus write").isTrue();
+      app.close(Duration.ofSeconds(1));
+      assertThat(held.get().holding()).as("close() returned with the write still held").isTrue();
+      assertThat(app.awaitClosed(Duration.ofSeconds(2))).as("model and Milvus client released").isFalse();
+      held.get().release();
+      assertThat(app.awaitClosed(Duration.ofSeconds(60))).as("released once the thread stopped").isTrue();
+      assertThat(count(store)).as("the held write, let through after close() returned").isEqualTo(1);
+    } finally {
+      held.get().release();
+      app.close();
+    }
+  }
+
+  /**
    * Milvus stops while ingest and search both have work. Every request sent during the outage gets exactly one
    * reply, STORE_UNAVAILABLE marked retriable; the app keeps running; after Milvus is back, search works again
    * and the records that arrived during the outage are stored.

@@ -41,6 +41,11 @@ import org.slf4j.LoggerFactory;
  * <p>Why nothing is lost: Kafka Streams flushes the store's changelog before it commits the input offsets, so a
  * committed offset implies its write is in the changelog; a restarted app restores the store and flushes it. A
  * crash between the store write and the pending delete replays the batch, which is harmless (deterministic ids).
+ *
+ * <p>Why nothing is overwritten by an older version: a flush writes only while its thread is still a member of the
+ * group ({@link ThreadMembership}, asked before every store call), stops starting batches after
+ * {@link IngestSettings#flushBudget()} so the thread polls in time, and a task closed for a revocation rather than
+ * a shutdown does not flush: its pending writes stay in the changelog for the task's next owner.
  */
 public final class IngestProcessor implements Processor<byte[], IngestValue, byte[], byte[]> {
   public static final String STORE = "tier0-ingest-pending";
@@ -56,6 +61,7 @@ public final class IngestProcessor implements Processor<byte[], IngestValue, byt
   private final Embedder embedder;
   private final IngestWriter writer;
   private final AppMetrics metrics;
+  private final ThreadMembership membership;
 
   private ProcessorContext<byte[], byte[]> context;
   private KeyValueStore<String, PendingRecord> pending;
@@ -68,9 +74,11 @@ public final class IngestProcessor implements Processor<byte[], IngestValue, byt
   /**
    * @param embedder the model, here only to count a text's tokens for the batch's token budget
    * @param writer   embeds and stores each batch
+   * @param membership whether this thread still owns its tasks, asked before each write
    */
   public IngestProcessor(IngestSettings settings, MemoryMapper mapper, Embedder embedder, IngestWriter writer,
-                         AppMetrics metrics) {
+                         AppMetrics metrics, ThreadMembership membership) {
+    this.membership = membership;
     this.settings = settings;
     this.mapper = mapper;
     this.embedder = embedder;
@@ -140,10 +148,19 @@ public final class IngestProcessor implements Processor<byte[], IngestValue, byt
     }
   }
 
-  /** A clean shutdown writes what is pending; if the store is down it stays in the changelog for the next start. */
+  /**
+   * A clean shutdown writes what is pending; if the store is down it stays in the changelog for the next start. A
+   * task closed because its partitions were revoked or lost writes nothing: its new owner restores the pending
+   * writes, and may already have written newer versions of the same memories.
+   */
   @Override
   public void close() {
     if (pendingCount == 0) {
+      return;
+    }
+    if (!membership.closingForGood()) {
+      LOG.info("task {} closed by a rebalance: {} pending writes stay in the changelog for its next owner",
+          context.taskId(), pendingCount);
       return;
     }
     try {
@@ -168,52 +185,82 @@ public final class IngestProcessor implements Processor<byte[], IngestValue, byt
   }
 
   private void tryFlush(long now) {
-    if (flush()) {
-      retryNotBeforeMs = 0;
-    } else {
-      metrics.flushFailed();
-      retryNotBeforeMs = now + settings.retry().maxBackoff().toMillis();
-      LOG.warn("task {}: memory store unavailable, {} writes stay pending and are retried in {} ms",
-          context.taskId(), pendingCount, settings.retry().maxBackoff().toMillis());
+    switch (flush()) {
+      case WRITTEN, OVER_BUDGET -> retryNotBeforeMs = 0;
+      case UNAVAILABLE -> {
+        metrics.flushFailed();
+        retryNotBeforeMs = now + settings.retry().maxBackoff().toMillis();
+        LOG.warn("task {}: memory store unavailable, {} writes stay pending and are retried in {} ms",
+            context.taskId(), pendingCount, settings.retry().maxBackoff().toMillis());
+      }
+      case NOT_A_MEMBER -> LOG.warn("task {}: this thread has not polled for most of max.poll.interval.ms and may "
+          + "have left the group: {} writes not sent, left to whoever owns the task now", context.taskId(),
+          pendingCount);
     }
   }
 
+  /** How a flush ended; every write not settled stays pending. */
+  enum Flush {
+    /** Every pending write settled. */
+    WRITTEN,
+    /** The flush budget ran out: the rest waits for the next flush, after the thread has polled. */
+    OVER_BUDGET,
+    /** The store could not take some writes; retried after a backoff. */
+    UNAVAILABLE,
+    /** The thread may no longer own the task: nothing more was sent. */
+    NOT_A_MEMBER
+  }
+
   /**
-   * Writes every pending entry, a batch at a time; each leaves the store once its outcome is final.
-   *
-   * @return false when the store was unavailable for some (they stay pending)
+   * Writes the pending entries a batch at a time, starting no batch after the flush budget (the first always
+   * runs) or once the thread may have left the group; each leaves the store once its outcome is final.
    */
-  boolean flush() {
+  Flush flush() {
     List<KeyValue<String, PendingRecord>> all = new ArrayList<>();
     try (KeyValueIterator<String, PendingRecord> it = pending.all()) {
       it.forEachRemaining(all::add);
     }
-    boolean complete = true;
-    for (int from = 0; from < all.size() && complete; from += settings.maxRecords()) {
-      complete = write(all.subList(from, Math.min(all.size(), from + settings.maxRecords())));
+    long deadline = System.nanoTime() + settings.flushBudget().toNanos();
+    Flush result = Flush.WRITTEN;
+    for (int from = 0; from < all.size() && result == Flush.WRITTEN; from += settings.maxRecords()) {
+      if (from > 0 && System.nanoTime() - deadline >= 0) {
+        result = Flush.OVER_BUDGET;
+      } else if (!membership.isMember()) {
+        result = Flush.NOT_A_MEMBER;
+      } else {
+        result = write(all.subList(from, Math.min(all.size(), from + settings.maxRecords())));
+      }
     }
     recountPending();
-    return complete;
+    return result;
   }
 
-  private boolean write(List<KeyValue<String, PendingRecord>> batch) {
+  private Flush write(List<KeyValue<String, PendingRecord>> batch) {
     List<WriteRequest> requests = batch.stream().map(kv -> kv.value.request()).toList();
     PreparedBatch prepared = writer.prepare(requests);
     try {
-      writer.store(prepared);
+      writer.store(prepared, request -> membership.isMember());
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new StreamsException("interrupted while writing to the memory store", e);
     }
     metrics.embedDocumentsTimer().record(prepared.embedNanos());
     metrics.upsertTimer().record(prepared.storeNanos());
+    if (!membership.isMember()) {
+      // Left as it is: the pending store's deletes would reach the changelog the task's new owner restores from.
+      return Flush.NOT_A_MEMBER;
+    }
     List<Outcome> outcomes = prepared.outcomes();
-    boolean complete = true;
+    Flush result = Flush.WRITTEN;
     for (int i = 0; i < outcomes.size(); i++) {
       Outcome outcome = outcomes.get(i);
       PendingRecord entry = batch.get(i).value;
+      if (outcome instanceof Outcome.Abandoned) {
+        result = Flush.NOT_A_MEMBER;
+        continue;
+      }
       if (outcome instanceof Outcome.Unavailable) {
-        complete = false;
+        result = result == Flush.NOT_A_MEMBER ? result : Flush.UNAVAILABLE;
         continue;
       }
       if (outcome instanceof Outcome.Stored) {
@@ -225,7 +272,7 @@ public final class IngestProcessor implements Processor<byte[], IngestValue, byt
       }
       pending.delete(batch.get(i).key);
     }
-    return complete;
+    return result;
   }
 
   /** Counts the rejection and, when a dead-letter topic is set, forwards the record as read with the reason. */

@@ -17,16 +17,44 @@ import java.util.Objects;
  *                         {@link RetryPolicy#maxBackoff()} before the next flush tries again
  * @param limits           the writer's pre-write checks
  * @param chunking         how the writer cuts long memories into passages (chunk.* keys)
+ * @param flushBudget      a flush starts no batch after this much wall-clock time (its first batch always runs);
+ *                         the rest waits for the next flush, after the stream thread has polled. Keeps a backlog
+ *                         against a slow Milvus from holding the thread past max.poll.interval.ms, which drops it
+ *                         from the group while it still writes (the 100,000-record soak, issue 15)
  */
 public record IngestSettings(String topic, String deadLetterTopic, int maxRecords, int maxTokens,
-                             Duration flushInterval, RetryPolicy retry, WriteLimits limits, ChunkSettings chunking) {
+                             Duration flushInterval, RetryPolicy retry, WriteLimits limits, ChunkSettings chunking,
+                             Duration flushBudget) {
+  /** The flush budget unless max.poll.interval.ms calls for less (see {@link #flushBudgetFor}). */
+  public static final Duration DEFAULT_FLUSH_BUDGET = Duration.ofSeconds(30);
+
   /** Settings with the default chunking (passages of the model's max_length). */
   public IngestSettings(String topic, String deadLetterTopic, int maxRecords, int maxTokens, Duration flushInterval,
       RetryPolicy retry, WriteLimits limits) {
     this(topic, deadLetterTopic, maxRecords, maxTokens, flushInterval, retry, limits, ChunkSettings.defaults());
   }
 
+  /** Settings with the default flush budget. */
+  public IngestSettings(String topic, String deadLetterTopic, int maxRecords, int maxTokens, Duration flushInterval,
+      RetryPolicy retry, WriteLimits limits, ChunkSettings chunking) {
+    this(topic, deadLetterTopic, maxRecords, maxTokens, flushInterval, retry, limits, chunking,
+        DEFAULT_FLUSH_BUDGET);
+  }
+
+  /**
+   * The flush budget for stream threads whose consumer must poll within {@code maxPollInterval}: the default, or a
+   * quarter of the interval when that is less (a thread may hold several tasks, each flushing in turn).
+   */
+  public static Duration flushBudgetFor(Duration maxPollInterval) {
+    Duration quarter = maxPollInterval.dividedBy(4);
+    return quarter.compareTo(DEFAULT_FLUSH_BUDGET) < 0 ? quarter : DEFAULT_FLUSH_BUDGET;
+  }
+
   public IngestSettings {
+    Objects.requireNonNull(flushBudget, "flushBudget");
+    if (flushBudget.isNegative() || flushBudget.isZero()) {
+      throw new IllegalArgumentException("ingest flush budget must be > 0");
+    }
     Objects.requireNonNull(chunking, "chunking");
     Objects.requireNonNull(topic, "topic");
     Objects.requireNonNull(retry, "retry");

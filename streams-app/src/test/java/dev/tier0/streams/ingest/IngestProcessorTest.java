@@ -10,18 +10,24 @@ import dev.tier0.embed.EngineOptions;
 import dev.tier0.embed.SharedModels;
 import dev.tier0.ingest.Embedder;
 import dev.tier0.ingest.EngineEmbedder;
+import dev.tier0.ingest.ChunkSettings;
 import dev.tier0.ingest.FaultyStore;
+import dev.tier0.ingest.ForwardingStore;
 import dev.tier0.ingest.IngestWriter;
 import dev.tier0.ingest.RetryPolicy;
+import dev.tier0.ingest.VectorStore;
 import dev.tier0.ingest.WriteLimits;
 import dev.tier0.ingest.WriterFailedException;
 import dev.tier0.memory.IdStrategy;
 import dev.tier0.memory.MappingConfig;
 import dev.tier0.memory.MemoryMapper;
+import dev.tier0.milvus.StoredMemory;
+import dev.tier0.milvus.TransientStoreException;
 import dev.tier0.streams.AppMetrics;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.streams.processor.api.MockProcessorContext;
@@ -55,12 +61,19 @@ class IngestProcessorTest {
 
   @BeforeEach
   void init() {
-    IngestSettings settings = new IngestSettings("memories", "memories.dlq", 50, 1_000_000, Duration.ofSeconds(1),
-        new RetryPolicy(1, Duration.ZERO, Duration.ofSeconds(5)), WriteLimits.defaults());
+    init(new IngestSettings("memories", "memories.dlq", 50, 1_000_000, Duration.ofSeconds(1),
+        new RetryPolicy(1, Duration.ZERO, Duration.ofSeconds(5)), WriteLimits.defaults()), store);
+  }
+
+  private void init(IngestSettings settings, VectorStore target) {
+    init(settings, target, ThreadMembership.unbound());
+  }
+
+  private void init(IngestSettings settings, VectorStore target, ThreadMembership membership) {
     MemoryMapper mapper = new MemoryMapper(MappingConfig.builder().idStrategy(IdStrategy.FIELD).idField("id")
         .tenantField("tenant").build());
     processor = new IngestProcessor(settings, mapper, model,
-        new IngestWriter(model, store, settings.limits(), settings.retry()), metrics);
+        new IngestWriter(model, target, settings.limits(), settings.retry()), metrics, membership);
     context = new MockProcessorContext<>();
     context.setCurrentSystemTimeMs(0);
     pending = Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(IngestProcessor.STORE), Serdes.String(),
@@ -135,6 +148,107 @@ class IngestProcessorTest {
     punctuator.punctuate(1900);
     assertThat(store.rows).containsOnlyKeys("late", "later");
     assertThat(pending.approximateNumEntries()).isZero();
+  }
+
+  /**
+   * A backlog is written a budget at a time, so the stream thread polls in between: the 100,000-record soak's
+   * flushes of minutes against a saturated Milvus held threads past max.poll.interval.ms, which dropped them from
+   * the group while they still wrote (issue 15). Before the budget one flush wrote all 50.
+   */
+  @Test
+  void aFlushStartsNoBatchAfterItsBudgetAndLeavesTheRestForTheNextTick() {
+    init(new IngestSettings("memories", "memories.dlq", 10, 1_000_000, Duration.ofSeconds(1),
+        new RetryPolicy(0, Duration.ZERO, Duration.ofSeconds(5)), WriteLimits.defaults(), ChunkSettings.defaults(),
+        Duration.ofMillis(100)), new ForwardingStore(store) {
+          @Override
+          public void upsert(List<StoredMemory> rows) {
+            sleep(Duration.ofMillis(200));
+            delegate.upsert(rows);
+          }
+        });
+    store.down = true;
+    sendFifty(-1);
+    assertThat(pending.approximateNumEntries()).isEqualTo(50);
+    store.down = false;
+    var punctuator = context.scheduledPunctuators().get(0).getPunctuator();
+    punctuator.punctuate(Duration.ofSeconds(6).toMillis());
+    assertThat(store.rows).as("one 200 ms batch, then over the 100 ms budget").hasSize(10);
+    assertThat(pending.approximateNumEntries()).isEqualTo(40);
+    punctuator.punctuate(Duration.ofSeconds(6).toMillis() + 250);
+    assertThat(store.rows).as("the next tick goes on at once: the rest waited past the interval").hasSize(20);
+    for (int tick = 2; tick < 5; tick++) {
+      punctuator.punctuate(Duration.ofSeconds(6).toMillis() + 250L * tick);
+    }
+    assertThat(store.rows).hasSize(50);
+    assertThat(pending.approximateNumEntries()).isZero();
+  }
+
+  /** A membership the test flips: a member until told otherwise; a close is for good unless told otherwise. */
+  private static final class Flipped implements ThreadMembership {
+    volatile boolean member = true;
+    volatile boolean closingForGood = true;
+
+    @Override
+    public boolean isMember() {
+      return member;
+    }
+
+    @Override
+    public boolean closingForGood() {
+      return closingForGood;
+    }
+  }
+
+  /**
+   * A flush retrying through an outage stops sending once its thread may have left the group: the write stays
+   * pending (for whoever owns the task now), is neither stored nor settled, and a close for that revocation does
+   * not flush it either. Before, the retries went on and wrote after the task's new owner (issue 15's soak).
+   */
+  @Test
+  void aThreadThatMayHaveLeftTheGroupStopsWritingAndLeavesItsPendingWritesForTheNextOwner() {
+    Flipped membership = new Flipped();
+    AtomicInteger tries = new AtomicInteger();
+    init(new IngestSettings("memories", "memories.dlq", 10, 1_000_000, Duration.ofSeconds(1),
+        new RetryPolicy(1000, Duration.ofMillis(10), Duration.ofMillis(10)), WriteLimits.defaults()),
+        new ForwardingStore(store) {
+          @Override
+          public void upsert(List<StoredMemory> rows) {
+            if (tries.incrementAndGet() <= 3) {
+              // the link is down; the thread drops out of the group during its third try. A fourth would succeed.
+              membership.member = tries.get() < 3;
+              throw new TransientStoreException("connection refused", null);
+            }
+            delegate.upsert(rows);
+          }
+
+          @Override
+          public boolean answers() {
+            return tries.get() > 3;
+          }
+        }, membership);
+    send("x", "{\"id\":\"x\",\"text\":\"version 1\",\"tenant\":\"t1\"}");
+    context.scheduledPunctuators().get(0).getPunctuator().punctuate(Duration.ofSeconds(2).toMillis());
+    assertThat(tries).as("no try after the third").hasValue(3);
+    assertThat(store.rows).isEmpty();
+    assertThat(pending.approximateNumEntries()).as("left for the task's next owner").isEqualTo(1);
+    assertThat(metrics.ingested()).isZero();
+
+    membership.member = true;
+    membership.closingForGood = false;
+    processor.close();
+    assertThat(store.rows).as("a close for a revocation does not flush").isEmpty();
+    membership.closingForGood = true;
+    processor.close();
+    assertThat(store.rows).as("a close at shutdown does").containsOnlyKeys("x");
+  }
+
+  private static void sleep(Duration d) {
+    try {
+      Thread.sleep(d.toMillis());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException(e);
+    }
   }
 
   @Test

@@ -1,0 +1,42 @@
+package dev.tier0.streams.ingest;
+
+/**
+ * Whether the calling stream thread still holds its tasks, asked before every Milvus write of an ingest flush.
+ * Kafka Streams gives a processor no "still the owner" check before an external write, and a thread can lose its
+ * tasks while it writes: a consumer that has not polled for {@code max.poll.interval.ms} leaves the group (its
+ * heartbeat thread sends a LeaveGroup; a rebalance that waits for it that long drops it too), and its partitions go
+ * to another instance, which restores the same pending writes from the changelog and writes newer ones. The old
+ * thread, still inside a long flush against a slow Milvus, must not write after that: the 100,000-record soak
+ * (issue 15) lost 135 memories and kept 4 deleted ones that way. The app's answer is {@link PollIntervalMembership}.
+ */
+public interface ThreadMembership {
+  /** Whether the calling stream thread may still write for its tasks. */
+  boolean isMember();
+
+  /**
+   * Whether a task closing now closes because the app is shutting down, rather than because its partitions were
+   * revoked or lost: only then is it worth flushing at close. On a revocation the pending writes stay in the
+   * changelog, and the task's next owner restores and writes them, newest version of each memory included.
+   */
+  boolean closingForGood();
+
+  /** For a topology outside a running app (a TopologyTestDriver): always a member, every close for good. */
+  static ThreadMembership unbound() {
+    return Unbound.INSTANCE;
+  }
+
+  /** See {@link #unbound()}. */
+  enum Unbound implements ThreadMembership {
+    INSTANCE;
+
+    @Override
+    public boolean isMember() {
+      return true;
+    }
+
+    @Override
+    public boolean closingForGood() {
+      return true;
+    }
+  }
+}
