@@ -40,7 +40,11 @@ public final class MemoryStore implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(MemoryStore.class);
     static final int MAX_TOP_K = 16_384;
     private static final int DELETE_IDS_PER_REQUEST = 1_000;
-    /** Milvus Lite must not see concurrent writes to one collection: one lock per (server, database, collection). */
+    /**
+     * Milvus Lite must not see concurrent writes to one collection: one lock per (server, database, collection).
+     * It covers this JVM only; the server tier0 launches serializes writers from every process as well
+     * ({@link MilvusLite}'s launch script), which a Lite started some other way does not.
+     */
     private static final Map<String, ReentrantLock> LITE_WRITE_LOCKS = new ConcurrentHashMap<>();
 
     private final MilvusConfig config;
