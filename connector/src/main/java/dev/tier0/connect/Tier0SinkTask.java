@@ -19,6 +19,7 @@ import dev.tier0.milvus.MilvusConfig;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
@@ -205,7 +206,11 @@ public class Tier0SinkTask extends SinkTask {
     if (!buffer.isEmpty()) {
       seal();
     }
-    return offsets.committable(currentOffsets);
+    // At a task's stop the worker asks about every partition it has held, revoked ones included (its
+    // closeAllPartitions); those are another task's to commit now, and the worker would log a WARN for each.
+    Map<TopicPartition, OffsetAndMetadata> owned = new HashMap<>(currentOffsets);
+    owned.keySet().removeIf(partition -> ownership.generation(partition) == null);
+    return offsets.committable(owned);
   }
 
   @Override

@@ -241,8 +241,24 @@ class Tier0SinkTaskTest {
     commitUntil(50);
     assertThat(task.preCommit(consumed)).containsEntry(PARTITION, new OffsetAndMetadata(60));
     TopicPartition untouched = new TopicPartition("notes", 1);
+    task.open(Set.of(untouched));
     assertThat(task.preCommit(Map.of(untouched, new OffsetAndMetadata(7))))
         .as("a partition whose records were all dropped").containsEntry(untouched, new OffsetAndMetadata(7));
+  }
+
+  /**
+   * At a task's stop the worker's closeAllPartitions asks about every partition the task has held, revoked ones
+   * included, with the consumed offset it last saw: the task must not answer for a partition it no longer owns
+   * (the worker ignored it with "Ignoring invalid task provided offset ... partition not assigned", six WARNs per
+   * soak). Before, the forgotten partition looked settled and its consumed offset came back.
+   */
+  @Test
+  void answersNoOffsetForAPartitionItNoLongerOwns() throws Exception {
+    start();
+    task.put(fifty(-1));
+    commitUntil(50);
+    task.close(Set.of(PARTITION));
+    assertThat(task.preCommit(Map.of(PARTITION, new OffsetAndMetadata(60)))).isEmpty();
   }
 
   private record Reported(SinkRecord record, Throwable error) {}
