@@ -278,7 +278,23 @@ public final class AppConfig extends AbstractConfig {
     return new IngestSettings(topic, deadLetterTopic(),
         aliased(SharedConfig.WRITE_BATCH_MAX_RECORDS, INGEST_BATCH_MAX_RECORDS).intValue(),
         getInt(INGEST_BATCH_MAX_TOKENS), Duration.ofMillis(getLong(INGEST_FLUSH_INTERVAL_MS)), retry,
-        WriteLimits.from(this), ChunkSettings.from(this), IngestSettings.flushBudgetFor(maxPollInterval()));
+        WriteLimits.from(this), ChunkSettings.from(this),
+        IngestSettings.flushBudgetFor(maxPollInterval(), transactionTimeout()));
+  }
+
+  /** Under exactly_once_v2, the producers' transaction.timeout.ms as this app sets it; null under at_least_once. */
+  Duration transactionTimeout() {
+    if (!StreamsConfig.EXACTLY_ONCE_V2.equals(getString(StreamsConfig.PROCESSING_GUARANTEE_CONFIG))) {
+      return null;
+    }
+    String key = ProducerConfig.TRANSACTION_TIMEOUT_CONFIG;
+    for (String k : List.of(StreamsConfig.producerPrefix(key), key)) {
+      Object v = originals().get(k);
+      if (v != null) {
+        return Duration.ofMillis(Long.parseLong(v.toString().trim()));
+      }
+    }
+    return Duration.ofMillis(EOS_TRANSACTION_TIMEOUT_MS);
   }
 
   /**

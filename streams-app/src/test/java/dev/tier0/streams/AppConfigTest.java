@@ -60,6 +60,12 @@ class AppConfigTest {
     assertThat(small.ingestSettings().flushBudget()).hasSeconds(5);
     assertThat(new AppConfig(Map.of("ingest.topic", "m", "max.poll.interval.ms", "60000")).ingestSettings()
         .flushBudget()).hasSeconds(15);
+    // exactly-once: also a quarter of the transaction timeout the app sets (60 s) or the user's
+    assertThat(new AppConfig(Map.of("ingest.topic", "m", "processing.guarantee", "exactly_once_v2"))
+        .ingestSettings().flushBudget()).hasSeconds(15);
+    assertThat(new AppConfig(Map.of("ingest.topic", "m", "processing.guarantee", "exactly_once_v2",
+        "transaction.timeout.ms", "90000", "producer.transaction.timeout.ms", "20000")).ingestSettings()
+        .flushBudget()).hasSeconds(5);
   }
 
   @Test

@@ -212,10 +212,15 @@ public final class IngestProcessor implements Processor<byte[], IngestValue, byt
   }
 
   /**
-   * Writes the pending entries a batch at a time, starting no batch after the flush budget (the first always
-   * runs) or once the thread may have left the group; each leaves the store once its outcome is final.
+   * Writes the pending entries a batch at a time, starting no batch after the flush budget, counted from this
+   * flush's start and from the thread's last poll (the first batch runs unless the thread's budget is already
+   * spent by other tasks' flushes), or once the thread may have left the group; each leaves the store once its
+   * outcome is final.
    */
   Flush flush() {
+    if (!membership.polledWithin(settings.flushBudget())) {
+      return Flush.OVER_BUDGET; // other tasks' flushes used this thread's time since its poll: poll and commit first
+    }
     List<KeyValue<String, PendingRecord>> all = new ArrayList<>();
     try (KeyValueIterator<String, PendingRecord> it = pending.all()) {
       it.forEachRemaining(all::add);
@@ -223,7 +228,7 @@ public final class IngestProcessor implements Processor<byte[], IngestValue, byt
     long deadline = System.nanoTime() + settings.flushBudget().toNanos();
     Flush result = Flush.WRITTEN;
     for (int from = 0; from < all.size() && result == Flush.WRITTEN; from += settings.maxRecords()) {
-      if (from > 0 && System.nanoTime() - deadline >= 0) {
+      if (from > 0 && (System.nanoTime() - deadline >= 0 || !membership.polledWithin(settings.flushBudget()))) {
         result = Flush.OVER_BUDGET;
       } else if (!membership.isMember()) {
         result = Flush.NOT_A_MEMBER;

@@ -42,12 +42,19 @@ public record IngestSettings(String topic, String deadLetterTopic, int maxRecord
   }
 
   /**
-   * The flush budget for stream threads whose consumer must poll within {@code maxPollInterval}: the default, or a
-   * quarter of the interval when that is less (a thread may hold several tasks, each flushing in turn).
+   * The flush budget for stream threads whose consumer must poll within {@code maxPollInterval} and, under
+   * exactly-once, commit within {@code transactionTimeout} (null under at-least-once): the default, or a quarter
+   * of either when that is less. A quarter, because the budget is counted per flush and per thread since its last
+   * poll, and a flush's last batch may start just before it runs out.
    */
-  public static Duration flushBudgetFor(Duration maxPollInterval) {
-    Duration quarter = maxPollInterval.dividedBy(4);
-    return quarter.compareTo(DEFAULT_FLUSH_BUDGET) < 0 ? quarter : DEFAULT_FLUSH_BUDGET;
+  public static Duration flushBudgetFor(Duration maxPollInterval, Duration transactionTimeout) {
+    Duration budget = DEFAULT_FLUSH_BUDGET;
+    for (Duration limit : new Duration[] {maxPollInterval, transactionTimeout}) {
+      if (limit != null && limit.dividedBy(4).compareTo(budget) < 0) {
+        budget = limit.dividedBy(4);
+      }
+    }
+    return budget;
   }
 
   public IngestSettings {

@@ -49,13 +49,22 @@ public final class PollIntervalMembership implements ThreadMembership {
    */
   @Override
   public boolean isMember() {
+    return polledWithinMs(limitMs);
+  }
+
+  @Override
+  public boolean polledWithin(Duration window) {
+    return polledWithinMs(window.toMillis());
+  }
+
+  private boolean polledWithinMs(long ms) {
     Metric metric = lastPollMetric();
     if (metric == null) {
       return true;
     }
     double secondsAgo = ((Number) metric.metricValue()).doubleValue();
     // -1 until the first poll; the floor hides up to a second, so count it.
-    return secondsAgo < 0 || (secondsAgo + 1) * 1000 < limitMs;
+    return secondsAgo < 0 || (secondsAgo + 1) * 1000 < ms;
   }
 
   @Override

@@ -14,6 +14,14 @@ public interface ThreadMembership {
   boolean isMember();
 
   /**
+   * Whether the calling stream thread polled less than {@code window} ago: a flush starts no batch past that, so
+   * the thread polls and commits in time. Under exactly-once the window also bounds the open transaction, which the
+   * broker aborts after {@code transaction.timeout.ms}, fencing the thread (the 100,000-record soak: threads fenced
+   * with InvalidProducerEpochException while several tasks' flushes ran back to back, each within its own budget).
+   */
+  boolean polledWithin(java.time.Duration window);
+
+  /**
    * Whether a task closing now closes because the app is shutting down, rather than because its partitions were
    * revoked or lost: only then is it worth flushing at close. On a revocation the pending writes stay in the
    * changelog, and the task's next owner restores and writes them, newest version of each memory included.
@@ -36,6 +44,11 @@ public interface ThreadMembership {
 
     @Override
     public boolean closingForGood() {
+      return true;
+    }
+
+    @Override
+    public boolean polledWithin(java.time.Duration window) {
       return true;
     }
   }

@@ -187,6 +187,12 @@ class IngestProcessorTest {
   private static final class Flipped implements ThreadMembership {
     volatile boolean member = true;
     volatile boolean closingForGood = true;
+    volatile boolean polledRecently = true;
+
+    @Override
+    public boolean polledWithin(Duration window) {
+      return polledRecently;
+    }
 
     @Override
     public boolean isMember() {
@@ -240,6 +246,28 @@ class IngestProcessorTest {
     membership.closingForGood = true;
     processor.close();
     assertThat(store.rows).as("a close at shutdown does").containsOnlyKeys("x");
+  }
+
+  /**
+   * A thread runs several tasks' flushes between two polls; once its budget since the poll is spent, no task's
+   * flush starts a batch until the thread has polled and committed. Under exactly-once an open transaction older
+   * than transaction.timeout.ms is aborted by the broker and the thread fenced (the 100,000-record soak: ten
+   * fencings in 20 minutes, InvalidProducerEpochException), though each flush kept to its own budget.
+   */
+  @Test
+  void aFlushStartsNoBatchOnceItsThreadsBudgetSinceThePollIsSpent() {
+    Flipped membership = new Flipped();
+    init(new IngestSettings("memories", "memories.dlq", 50, 1_000_000, Duration.ofSeconds(1),
+        new RetryPolicy(1, Duration.ZERO, Duration.ofSeconds(5)), WriteLimits.defaults()), store, membership);
+    membership.polledRecently = false;
+    sendFifty(-1);
+    var punctuator = context.scheduledPunctuators().get(0).getPunctuator();
+    punctuator.punctuate(Duration.ofSeconds(2).toMillis());
+    assertThat(store.upsertCalls).as("nothing started: the thread must poll first").hasValue(0);
+    assertThat(pending.approximateNumEntries()).isEqualTo(50);
+    membership.polledRecently = true; // it polled
+    punctuator.punctuate(Duration.ofSeconds(3).toMillis());
+    assertThat(store.rows).hasSize(50);
   }
 
   private static void sleep(Duration d) {
