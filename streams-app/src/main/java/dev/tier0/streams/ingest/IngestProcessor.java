@@ -244,7 +244,11 @@ public final class IngestProcessor implements Processor<byte[], IngestValue, byt
     List<WriteRequest> requests = batch.stream().map(kv -> kv.value.request()).toList();
     PreparedBatch prepared = writer.prepare(requests);
     try {
-      writer.store(prepared, request -> membership.isMember());
+      // Retries stop too once the thread is twice its flush budget past its poll: under exactly-once a batch
+      // retrying through a 30 s outage kept the transaction open past its timeout and got the thread fenced (the
+      // 20,000-record soak, right after the outage). What is left stays pending for the next tick.
+      Duration retryWindow = settings.flushBudget().multipliedBy(2);
+      writer.store(prepared, request -> membership.isMember() && membership.polledWithin(retryWindow));
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new StreamsException("interrupted while writing to the memory store", e);
@@ -261,11 +265,12 @@ public final class IngestProcessor implements Processor<byte[], IngestValue, byt
       Outcome outcome = outcomes.get(i);
       PendingRecord entry = batch.get(i).value;
       if (outcome instanceof Outcome.Abandoned) {
-        result = Flush.NOT_A_MEMBER;
+        // still a member (checked above): it was the retry window; poll and commit, then try again
+        result = result == Flush.UNAVAILABLE ? result : Flush.OVER_BUDGET;
         continue;
       }
       if (outcome instanceof Outcome.Unavailable) {
-        result = result == Flush.NOT_A_MEMBER ? result : Flush.UNAVAILABLE;
+        result = Flush.UNAVAILABLE;
         continue;
       }
       if (outcome instanceof Outcome.Stored) {

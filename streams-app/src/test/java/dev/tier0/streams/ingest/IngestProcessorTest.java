@@ -270,6 +270,45 @@ class IngestProcessorTest {
     assertThat(store.rows).hasSize(50);
   }
 
+  /**
+   * A batch retrying through an outage stops retrying once its thread is twice its flush budget past its poll,
+   * while still a member: under exactly-once the retries kept the transaction open past its timeout and got the
+   * thread fenced (the 20,000-record soak, right after the Milvus outage). The write stays pending and the next
+   * tick, after a poll, writes it. Before, the retries went on within the one flush.
+   */
+  @Test
+  void aBatchRetryingThroughAnOutageStopsOnceItsThreadMustPollAndIsWrittenAtTheNextTick() {
+    Flipped membership = new Flipped();
+    AtomicInteger tries = new AtomicInteger();
+    init(new IngestSettings("memories", "memories.dlq", 10, 1_000_000, Duration.ofSeconds(1),
+        new RetryPolicy(1000, Duration.ofMillis(10), Duration.ofMillis(10)), WriteLimits.defaults()),
+        new ForwardingStore(store) {
+          @Override
+          public void upsert(List<StoredMemory> rows) {
+            if (tries.incrementAndGet() <= 3) {
+              membership.polledRecently = tries.get() < 3; // the third try runs past the window
+              throw new TransientStoreException("connection refused", null);
+            }
+            delegate.upsert(rows);
+          }
+
+          @Override
+          public boolean answers() {
+            return tries.get() > 3;
+          }
+        }, membership);
+    send("x", "{\"id\":\"x\",\"text\":\"version 1\",\"tenant\":\"t1\"}");
+    var punctuator = context.scheduledPunctuators().get(0).getPunctuator();
+    punctuator.punctuate(Duration.ofSeconds(2).toMillis());
+    assertThat(tries).as("no try after the third").hasValue(3);
+    assertThat(store.rows).isEmpty();
+    assertThat(pending.approximateNumEntries()).isEqualTo(1);
+    membership.polledRecently = true; // the thread polled and committed
+    punctuator.punctuate(Duration.ofSeconds(2).toMillis() + 250);
+    assertThat(store.rows).containsOnlyKeys("x");
+    assertThat(pending.approximateNumEntries()).isZero();
+  }
+
   private static void sleep(Duration d) {
     try {
       Thread.sleep(d.toMillis());
