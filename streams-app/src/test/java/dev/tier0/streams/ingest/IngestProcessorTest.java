@@ -183,6 +183,45 @@ class IngestProcessorTest {
     assertThat(pending.approximateNumEntries()).isZero();
   }
 
+  /**
+   * The store's link down for three tries (transient "connection refused", no answer to a probe); during the third,
+   * {@code duringThirdTry} changes what the thread may do. A fourth try would succeed.
+   */
+  private static final class DownForThreeTries extends ForwardingStore {
+    final AtomicInteger tries = new AtomicInteger();
+    private final Runnable duringThirdTry;
+
+    DownForThreeTries(VectorStore delegate, Runnable duringThirdTry) {
+      super(delegate);
+      this.duringThirdTry = duringThirdTry;
+    }
+
+    @Override
+    public void upsert(List<StoredMemory> rows) {
+      if (tries.incrementAndGet() <= 3) {
+        if (tries.get() == 3) {
+          duringThirdTry.run();
+        }
+        throw new TransientStoreException("connection refused", null);
+      }
+      delegate.upsert(rows);
+    }
+
+    @Override
+    public boolean answers() {
+      return tries.get() > 3;
+    }
+  }
+
+  /** A processor with batches of 10 and up to 1,000 quick retries, writing through {@link DownForThreeTries}. */
+  private DownForThreeTries retryingThrough(Flipped membership, Runnable duringThirdTry) {
+    DownForThreeTries link = new DownForThreeTries(store, duringThirdTry);
+    init(new IngestSettings("memories", "memories.dlq", 10, 1_000_000, Duration.ofSeconds(1),
+        new RetryPolicy(1000, Duration.ofMillis(10), Duration.ofMillis(10)), WriteLimits.defaults()), link,
+        membership);
+    return link;
+  }
+
   /** A membership the test flips: a member until told otherwise; a close is for good unless told otherwise. */
   private static final class Flipped implements ThreadMembership {
     volatile boolean member = true;
@@ -213,28 +252,10 @@ class IngestProcessorTest {
   @Test
   void aThreadThatMayHaveLeftTheGroupStopsWritingAndLeavesItsPendingWritesForTheNextOwner() {
     Flipped membership = new Flipped();
-    AtomicInteger tries = new AtomicInteger();
-    init(new IngestSettings("memories", "memories.dlq", 10, 1_000_000, Duration.ofSeconds(1),
-        new RetryPolicy(1000, Duration.ofMillis(10), Duration.ofMillis(10)), WriteLimits.defaults()),
-        new ForwardingStore(store) {
-          @Override
-          public void upsert(List<StoredMemory> rows) {
-            if (tries.incrementAndGet() <= 3) {
-              // the link is down; the thread drops out of the group during its third try. A fourth would succeed.
-              membership.member = tries.get() < 3;
-              throw new TransientStoreException("connection refused", null);
-            }
-            delegate.upsert(rows);
-          }
-
-          @Override
-          public boolean answers() {
-            return tries.get() > 3;
-          }
-        }, membership);
+    DownForThreeTries link = retryingThrough(membership, () -> membership.member = false);
     send("x", "{\"id\":\"x\",\"text\":\"version 1\",\"tenant\":\"t1\"}");
     context.scheduledPunctuators().get(0).getPunctuator().punctuate(Duration.ofSeconds(2).toMillis());
-    assertThat(tries).as("no try after the third").hasValue(3);
+    assertThat(link.tries).as("no try after the third").hasValue(3);
     assertThat(store.rows).isEmpty();
     assertThat(pending.approximateNumEntries()).as("left for the task's next owner").isEqualTo(1);
     assertThat(metrics.ingested()).isZero();
@@ -279,28 +300,11 @@ class IngestProcessorTest {
   @Test
   void aBatchRetryingThroughAnOutageStopsOnceItsThreadMustPollAndIsWrittenAtTheNextTick() {
     Flipped membership = new Flipped();
-    AtomicInteger tries = new AtomicInteger();
-    init(new IngestSettings("memories", "memories.dlq", 10, 1_000_000, Duration.ofSeconds(1),
-        new RetryPolicy(1000, Duration.ofMillis(10), Duration.ofMillis(10)), WriteLimits.defaults()),
-        new ForwardingStore(store) {
-          @Override
-          public void upsert(List<StoredMemory> rows) {
-            if (tries.incrementAndGet() <= 3) {
-              membership.polledRecently = tries.get() < 3; // the third try runs past the window
-              throw new TransientStoreException("connection refused", null);
-            }
-            delegate.upsert(rows);
-          }
-
-          @Override
-          public boolean answers() {
-            return tries.get() > 3;
-          }
-        }, membership);
+    DownForThreeTries link = retryingThrough(membership, () -> membership.polledRecently = false);
     send("x", "{\"id\":\"x\",\"text\":\"version 1\",\"tenant\":\"t1\"}");
     var punctuator = context.scheduledPunctuators().get(0).getPunctuator();
     punctuator.punctuate(Duration.ofSeconds(2).toMillis());
-    assertThat(tries).as("no try after the third").hasValue(3);
+    assertThat(link.tries).as("no try after the third").hasValue(3);
     assertThat(store.rows).isEmpty();
     assertThat(pending.approximateNumEntries()).isEqualTo(1);
     membership.polledRecently = true; // the thread polled and committed
