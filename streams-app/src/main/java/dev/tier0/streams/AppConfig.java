@@ -19,7 +19,6 @@ import java.time.Duration;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Properties;
@@ -284,17 +283,11 @@ public final class AppConfig extends AbstractConfig {
 
   /** Under exactly_once_v2, the producers' transaction.timeout.ms as this app sets it; null under at_least_once. */
   Duration transactionTimeout() {
-    if (!StreamsConfig.EXACTLY_ONCE_V2.equals(getString(StreamsConfig.PROCESSING_GUARANTEE_CONFIG))) {
+    if (!exactlyOnce()) {
       return null;
     }
-    String key = ProducerConfig.TRANSACTION_TIMEOUT_CONFIG;
-    for (String k : List.of(StreamsConfig.producerPrefix(key), key)) {
-      Object v = originals().get(k);
-      if (v != null) {
-        return Duration.ofMillis(Long.parseLong(v.toString().trim()));
-      }
-    }
-    return Duration.ofMillis(EOS_TRANSACTION_TIMEOUT_MS);
+    Object set = userTransactionTimeout();
+    return Duration.ofMillis(set == null ? EOS_TRANSACTION_TIMEOUT_MS : Long.parseLong(set.toString().trim()));
   }
 
   /**
@@ -303,13 +296,29 @@ public final class AppConfig extends AbstractConfig {
    */
   public Duration maxPollInterval() {
     String key = ConsumerConfig.MAX_POLL_INTERVAL_MS_CONFIG;
-    for (String k : List.of(StreamsConfig.mainConsumerPrefix(key), StreamsConfig.consumerPrefix(key), key)) {
+    Object set = firstSet(StreamsConfig.mainConsumerPrefix(key), StreamsConfig.consumerPrefix(key), key);
+    return Duration.ofMillis(set == null ? DEFAULT_MAX_POLL_INTERVAL_MS : Long.parseLong(set.toString().trim()));
+  }
+
+  private boolean exactlyOnce() {
+    return StreamsConfig.EXACTLY_ONCE_V2.equals(getString(StreamsConfig.PROCESSING_GUARANTEE_CONFIG));
+  }
+
+  /** The user's transaction.timeout.ms (producer.-prefixed over plain, Kafka Streams' precedence), or null. */
+  private Object userTransactionTimeout() {
+    String key = ProducerConfig.TRANSACTION_TIMEOUT_CONFIG;
+    return firstSet(StreamsConfig.producerPrefix(key), key);
+  }
+
+  /** The value of the first of {@code keys} the user set (most specific first), or null when none is set. */
+  private Object firstSet(String... keys) {
+    for (String k : keys) {
       Object v = originals().get(k);
       if (v != null) {
-        return Duration.ofMillis(Long.parseLong(v.toString().trim()));
+        return v;
       }
     }
-    return Duration.ofMillis(DEFAULT_MAX_POLL_INTERVAL_MS);
+    return null;
   }
 
   /** The consumer's own default of max.poll.interval.ms, which Kafka Streams keeps. */
@@ -415,9 +424,7 @@ public final class AppConfig extends AbstractConfig {
   public Properties streamsProperties(AppMetrics metrics) {
     Properties props = new Properties();
     props.put(StreamsConfig.producerPrefix(ProducerConfig.LINGER_MS_CONFIG), 0);
-    if (StreamsConfig.EXACTLY_ONCE_V2.equals(getString(StreamsConfig.PROCESSING_GUARANTEE_CONFIG))
-        && !originals().containsKey(ProducerConfig.TRANSACTION_TIMEOUT_CONFIG)
-        && !originals().containsKey(StreamsConfig.producerPrefix(ProducerConfig.TRANSACTION_TIMEOUT_CONFIG))) {
+    if (exactlyOnce() && userTransactionTimeout() == null) {
       props.put(StreamsConfig.producerPrefix(ProducerConfig.TRANSACTION_TIMEOUT_CONFIG), EOS_TRANSACTION_TIMEOUT_MS);
     }
     props.put(StreamsConfig.DESERIALIZATION_EXCEPTION_HANDLER_CLASS_CONFIG, ReportingDeserializationHandler.class);

@@ -83,11 +83,11 @@ public final class PollIntervalMembership implements ThreadMembership {
     if (s == null) {
       return null;
     }
-    String clientId = Thread.currentThread().getName() + "-consumer";
     Metric cached = lastPoll.get();
     if (cached != null) {
       return cached;
     }
+    String clientId = Thread.currentThread().getName() + "-consumer";
     for (Map.Entry<MetricName, ? extends Metric> e : s.metrics().entrySet()) {
       MetricName name = e.getKey();
       if (LAST_POLL_METRIC.equals(name.name()) && CONSUMER_METRICS.equals(name.group())
