@@ -2,15 +2,18 @@ package dev.tier0.ingest;
 
 import dev.tier0.embed.TextSpan;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * An {@link Embedder} that passes everything to another one and counts the texts it embeds as documents (queries are
- * not counted): tests and benchmarks assert how much model work a write cost, by count, not by time.
+ * not counted) and the largest batch of queries: tests and benchmarks assert how much model work a write or a search
+ * flush cost, by count, not by time.
  */
 public final class CountingEmbedder implements Embedder {
   private final Embedder delegate;
   private final AtomicLong embedded = new AtomicLong();
+  private final AtomicInteger largestQueryBatch = new AtomicInteger();
 
   public CountingEmbedder(Embedder delegate) {
     this.delegate = delegate;
@@ -19,6 +22,11 @@ public final class CountingEmbedder implements Embedder {
   /** Texts embedded by {@link #embedDocuments} since creation or the last {@link #reset}. */
   public long embedded() {
     return embedded.get();
+  }
+
+  /** The most queries one {@link #embedQueries} call has embedded since creation. */
+  public int largestQueryBatch() {
+    return largestQueryBatch.get();
   }
 
   public void reset() {
@@ -43,6 +51,7 @@ public final class CountingEmbedder implements Embedder {
 
   @Override
   public List<float[]> embedQueries(List<String> queries) {
+    largestQueryBatch.accumulateAndGet(queries.size(), Math::max);
     return delegate.embedQueries(queries);
   }
 

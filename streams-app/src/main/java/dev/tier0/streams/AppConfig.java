@@ -9,6 +9,7 @@ import dev.tier0.registry.RegistryConfig;
 import dev.tier0.registry.RegistryConfigDef;
 import dev.tier0.streams.format.TopicFormat;
 import dev.tier0.streams.ingest.IngestSettings;
+import dev.tier0.streams.search.SearchSettings;
 import dev.tier0.streams.search.SearchLimits;
 import java.io.IOException;
 import java.io.InputStream;
@@ -278,7 +279,17 @@ public final class AppConfig extends AbstractConfig {
         aliased(SharedConfig.WRITE_BATCH_MAX_RECORDS, INGEST_BATCH_MAX_RECORDS).intValue(),
         getInt(INGEST_BATCH_MAX_TOKENS), Duration.ofMillis(getLong(INGEST_FLUSH_INTERVAL_MS)), retry,
         WriteLimits.from(this), ChunkSettings.from(this),
-        IngestSettings.flushBudgetFor(maxPollInterval(), transactionTimeout()));
+        flushBudget(IngestSettings.DEFAULT_FLUSH_BUDGET));
+  }
+
+  /** A side's flush budget under this app's poll interval and transaction timeout ({@link FlushBudget}). */
+  private Duration flushBudget(Duration preferred) {
+    return FlushBudget.of(preferred, maxPollInterval(), transactionTimeout());
+  }
+
+  /** How long one search flush keeps starting searches ({@link FlushBudget}; search shares ingest's limits). */
+  public Duration searchFlushBudget() {
+    return flushBudget(SearchSettings.DEFAULT_FLUSH_BUDGET);
   }
 
   /** Under exactly_once_v2, the producers' transaction.timeout.ms as this app sets it; null under at_least_once. */

@@ -12,7 +12,6 @@ import dev.tier0.memory.config.SharedConfig;
 import dev.tier0.registry.SchemaRegistryClient;
 import dev.tier0.streams.format.TopicFormat;
 import dev.tier0.streams.format.WireFormats;
-import dev.tier0.streams.ingest.PollIntervalMembership;
 import dev.tier0.streams.search.SearchSettings;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -95,11 +94,15 @@ public final class StreamsApp implements AutoCloseable {
       }
       SearchSettings search = searchSettings(config, new KnownTopics(admin, Duration.ofSeconds(5)));
       if (search != null) {
-        Topology searchTopology = Tier0Topology.build(null, mapper, search, embedder, store, metrics, formats);
+        PollIntervalMembership membership = new PollIntervalMembership(config.maxPollInterval());
+        Topology searchTopology = Tier0Topology.build(null, mapper, search, embedder, store, metrics, formats,
+            membership);
         LOG.info("search topology ({}):\n{}", config.searchApplicationId(), searchTopology.describe());
         SearchGroupMigration.carryOver(admin, config.applicationId(), config.searchApplicationId(),
             config.searchRequestTopic(), Duration.ofSeconds(30));
-        instances.put(SEARCH, new KafkaStreams(searchTopology, config.searchStreamsProperties(metrics)));
+        KafkaStreams streams = new KafkaStreams(searchTopology, config.searchStreamsProperties(metrics));
+        membership.bind(streams);
+        instances.put(SEARCH, streams);
       }
     } catch (RuntimeException e) {
       instances.values().forEach(s -> s.close(Duration.ZERO));
@@ -169,7 +172,8 @@ public final class StreamsApp implements AutoCloseable {
   private static SearchSettings searchSettings(AppConfig config, KnownTopics topics) {
     return config.searchRequestTopic() == null ? null
         : new SearchSettings(config.searchRequestTopic(), config.searchReplyTopic(), config.searchLimits(),
-            config.searchBatchMaxRequests(), config.searchBatchWindow(), config.searchParallelism(), topics);
+            config.searchBatchMaxRequests(), config.searchBatchWindow(), config.searchParallelism(), topics,
+            config.searchFlushBudget());
   }
 
   /** Loads the model, connects Milvus and starts the streams; returns at once (see {@link #awaitRunning}). */

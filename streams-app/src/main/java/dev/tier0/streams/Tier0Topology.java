@@ -6,7 +6,6 @@ import dev.tier0.ingest.VectorStore;
 import dev.tier0.memory.MemoryMapper;
 import dev.tier0.streams.format.WireFormats;
 import dev.tier0.streams.ingest.IngestProcessor;
-import dev.tier0.streams.ingest.ThreadMembership;
 import dev.tier0.streams.ingest.IngestSettings;
 import dev.tier0.streams.ingest.PendingRecordSerde;
 import dev.tier0.streams.search.ReplyRouting;
@@ -50,8 +49,8 @@ public final class Tier0Topology {
   }
 
   /**
-   * The same, with the ingest flushes asking {@code membership} before each write (bind it to the Kafka Streams
-   * instance that runs this topology).
+   * The same, with the flushes asking {@code membership} before each store call: ingest whether its thread still
+   * owns its tasks, both how long ago it polled (bind it to the Kafka Streams instance that runs this topology).
    */
   public static Topology build(IngestSettings ingest, MemoryMapper mapper, SearchSettings search, Embedder embedder,
                                VectorStore index, AppMetrics metrics, WireFormats formats,
@@ -64,7 +63,7 @@ public final class Tier0Topology {
       addIngest(topology, ingest, mapper, embedder, index, metrics, formats, membership);
     }
     if (search != null) {
-      addSearch(topology, search, embedder, index, metrics, formats);
+      addSearch(topology, search, embedder, index, metrics, formats, membership);
     }
     return topology;
   }
@@ -87,10 +86,11 @@ public final class Tier0Topology {
   }
 
   private static void addSearch(Topology topology, SearchSettings settings, Embedder embedder, VectorStore index,
-                                AppMetrics metrics, WireFormats formats) {
+                                AppMetrics metrics, WireFormats formats, ThreadMembership membership) {
     topology.addSource(SEARCH_SOURCE, new ByteArrayDeserializer(), new ByteArrayDeserializer(),
         settings.requestTopic());
-    topology.addProcessor(SEARCH, () -> new SearchProcessor(settings, formats.requests(), embedder, index, metrics),
+    topology.addProcessor(SEARCH, () -> new SearchProcessor(settings, formats.requests(), embedder, index, metrics,
+        membership),
         SEARCH_SOURCE);
     topology.addStateStore(Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(SearchProcessor.STORE),
         Serdes.Long(), Serdes.ByteArray()), SEARCH);

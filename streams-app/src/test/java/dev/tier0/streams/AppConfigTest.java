@@ -3,6 +3,8 @@ package dev.tier0.streams;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.tier0.streams.search.SearchLimits;
+import dev.tier0.streams.search.SearchSettings;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -66,6 +68,18 @@ class AppConfigTest {
     assertThat(new AppConfig(Map.of("ingest.topic", "m", "processing.guarantee", "exactly_once_v2",
         "transaction.timeout.ms", "90000", "producer.transaction.timeout.ms", "20000")).ingestSettings()
         .flushBudget()).hasSeconds(5);
+  }
+
+  /** Search's budget follows the same limits (one rule, {@link FlushBudget}) from its own, shorter default. */
+  @Test
+  void shouldKeepTheSearchFlushBudgetWithinTheSameLimits() {
+    assertThat(new AppConfig(Map.of("ingest.topic", "m")).searchFlushBudget()).hasSeconds(10);
+    assertThat(new AppConfig(Map.of("ingest.topic", "m", "main.consumer.max.poll.interval.ms", "20000"))
+        .searchFlushBudget()).hasSeconds(5);
+    assertThat(new AppConfig(Map.of("ingest.topic", "m", "processing.guarantee", "exactly_once_v2",
+        "producer.transaction.timeout.ms", "20000")).searchFlushBudget()).hasSeconds(5);
+    assertThatThrownBy(() -> new SearchSettings("q", "r", SearchLimits.defaults(), 8, Duration.ofMillis(1), 1,
+        t -> true, Duration.ZERO)).hasMessageContaining("search flush budget must be > 0");
   }
 
   @Test

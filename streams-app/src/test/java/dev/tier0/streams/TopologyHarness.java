@@ -1,10 +1,12 @@
 package dev.tier0.streams;
 
+import dev.tier0.ingest.Embedder;
 import dev.tier0.ingest.VectorStore;
 import dev.tier0.ingest.RetryPolicy;
 import dev.tier0.ingest.WriteLimits;
 import dev.tier0.memory.MappingConfig;
 import dev.tier0.memory.MemoryMapper;
+import dev.tier0.streams.format.WireFormats;
 import dev.tier0.streams.ingest.IngestSettings;
 import dev.tier0.streams.search.SearchLimits;
 import dev.tier0.streams.search.SearchSettings;
@@ -52,6 +54,17 @@ final class TopologyHarness implements AutoCloseable {
   /** @param flushBudget how long one search flush keeps starting searches */
   TopologyHarness(Path stateDir, int maxRecords, int maxTokens, int maxBatch, MappingConfig mapping,
                   SearchLimits limits, VectorStore store, Duration flushBudget) {
+    this(stateDir, maxRecords, maxTokens, maxBatch, mapping, limits, store, flushBudget, TestModel.embedder(),
+        ThreadMembership.unbound());
+  }
+
+  /**
+   * @param embedder   the model (a test wraps the real one to watch its calls)
+   * @param membership what the flushes are told about their thread's poll (the app reads it off the consumer)
+   */
+  TopologyHarness(Path stateDir, int maxRecords, int maxTokens, int maxBatch, MappingConfig mapping,
+                  SearchLimits limits, VectorStore store, Duration flushBudget, Embedder embedder,
+                  ThreadMembership membership) {
     IngestSettings ingestSettings = new IngestSettings(INGEST, DEAD_LETTERS, maxRecords, maxTokens, FLUSH_INTERVAL,
         new RetryPolicy(1, Duration.ofMillis(10), RETRY_BACKOFF), WriteLimits.defaults());
     SearchSettings searchSettings = new SearchSettings(REQUESTS, REPLIES, limits, maxBatch, Duration.ofMillis(1), 4,
@@ -65,7 +78,7 @@ final class TopologyHarness implements AutoCloseable {
     props.put(StreamsConfig.ERRORS_DEAD_LETTER_QUEUE_TOPIC_NAME_CONFIG, DEAD_LETTERS);
     props.put(ReportingDeserializationHandler.METRICS_CONFIG, metrics);
     driver = new TopologyTestDriver(Tier0Topology.build(ingestSettings, new MemoryMapper(mapping), searchSettings,
-        TestModel.embedder(), store == null ? index : store, metrics), props);
+        embedder, store == null ? index : store, metrics, WireFormats.JSON, membership), props);
     ingest = driver.createInputTopic(INGEST, new ByteArraySerializer(), new ByteArraySerializer());
     requests = driver.createInputTopic(REQUESTS, new ByteArraySerializer(), new ByteArraySerializer());
     replies = driver.createOutputTopic(REPLIES, new ByteArrayDeserializer(), new ByteArrayDeserializer());
@@ -84,8 +97,15 @@ final class TopologyHarness implements AutoCloseable {
 
   /** The default settings over another store, with this search flush budget. */
   TopologyHarness(Path stateDir, VectorStore store, Duration flushBudget) {
+    this(stateDir, store, flushBudget, TestModel.embedder(), ThreadMembership.unbound());
+  }
+
+  /** The same, with this model and what the flushes are told about their thread's poll. */
+  TopologyHarness(Path stateDir, VectorStore store, Duration flushBudget, Embedder embedder,
+                  ThreadMembership membership) {
     this(stateDir, 3, 100_000, 8, MappingConfig.builder().idStrategy(dev.tier0.memory.IdStrategy.FIELD)
-        .idField("id").tenantField("tenant").build(), SearchLimits.defaults(), store, flushBudget);
+        .idField("id").tenantField("tenant").build(), SearchLimits.defaults(), store, flushBudget, embedder,
+        membership);
   }
 
   void tick(Duration d) {

@@ -10,6 +10,7 @@ import dev.tier0.memory.IncomingRecord;
 import dev.tier0.memory.MappingResult;
 import dev.tier0.memory.MemoryMapper;
 import dev.tier0.streams.AppMetrics;
+import dev.tier0.streams.ThreadMembership;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;

@@ -17,15 +17,16 @@ import java.util.Objects;
  *                         {@link RetryPolicy#maxBackoff()} before the next flush tries again
  * @param limits           the writer's pre-write checks
  * @param chunking         how the writer cuts long memories into passages (chunk.* keys)
- * @param flushBudget      a flush starts no batch after this much wall-clock time (its first batch always runs);
- *                         the rest waits for the next flush, after the stream thread has polled. Keeps a backlog
- *                         against a slow Milvus from holding the thread past max.poll.interval.ms, which drops it
- *                         from the group while it still writes (the 100,000-record soak, issue 15)
+ * @param flushBudget      a flush starts no batch once this much wall-clock time has passed since it began or
+ *                         since its stream thread last polled; the rest waits for the next flush, after the thread
+ *                         has polled. Keeps a backlog against a slow Milvus from holding the thread past
+ *                         max.poll.interval.ms, which drops it from the group while it still writes (the
+ *                         100,000-record soak, issue 15); > 0
  */
 public record IngestSettings(String topic, String deadLetterTopic, int maxRecords, int maxTokens,
                              Duration flushInterval, RetryPolicy retry, WriteLimits limits, ChunkSettings chunking,
                              Duration flushBudget) {
-  /** The flush budget unless max.poll.interval.ms calls for less (see {@link #flushBudgetFor}). */
+  /** The flush budget unless the thread's limits call for less (see {@link dev.tier0.streams.FlushBudget}). */
   public static final Duration DEFAULT_FLUSH_BUDGET = Duration.ofSeconds(30);
 
   /** Settings with the default chunking (passages of the model's max_length). */
@@ -39,22 +40,6 @@ public record IngestSettings(String topic, String deadLetterTopic, int maxRecord
       RetryPolicy retry, WriteLimits limits, ChunkSettings chunking) {
     this(topic, deadLetterTopic, maxRecords, maxTokens, flushInterval, retry, limits, chunking,
         DEFAULT_FLUSH_BUDGET);
-  }
-
-  /**
-   * The flush budget for stream threads whose consumer must poll within {@code maxPollInterval} and, under
-   * exactly-once, commit within {@code transactionTimeout} (null under at-least-once): the default, or a quarter
-   * of either when that is less. A quarter, because the budget is counted per flush and per thread since its last
-   * poll, and a flush's last batch may start just before it runs out.
-   */
-  public static Duration flushBudgetFor(Duration maxPollInterval, Duration transactionTimeout) {
-    Duration budget = DEFAULT_FLUSH_BUDGET;
-    for (Duration limit : new Duration[] {maxPollInterval, transactionTimeout}) {
-      if (limit != null && limit.dividedBy(4).compareTo(budget) < 0) {
-        budget = limit.dividedBy(4);
-      }
-    }
-    return budget;
   }
 
   public IngestSettings {

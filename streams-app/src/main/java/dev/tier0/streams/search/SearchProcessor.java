@@ -10,6 +10,7 @@ import dev.tier0.milvus.UnsupportedModeException;
 import dev.tier0.milvus.StoreException;
 import dev.tier0.milvus.TransientStoreException;
 import dev.tier0.streams.AppMetrics;
+import dev.tier0.streams.ThreadMembership;
 import dev.tier0.streams.format.RequestDecoder;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -54,6 +55,7 @@ public final class SearchProcessor implements Processor<byte[], byte[], byte[], 
   private final Embedder embedder;
   private final VectorStore index;
   private final AppMetrics metrics;
+  private final ThreadMembership membership;
 
   private ProcessorContext<byte[], OutgoingReply> context;
   private KeyValueStore<Long, byte[]> pending;
@@ -62,11 +64,16 @@ public final class SearchProcessor implements Processor<byte[], byte[], byte[], 
   private StoreGate gate;
 
   public SearchProcessor(SearchSettings settings, Embedder embedder, VectorStore index, AppMetrics metrics) {
-    this(settings, RequestDecoder.JSON, embedder, index, metrics);
+    this(settings, RequestDecoder.JSON, embedder, index, metrics, ThreadMembership.unbound());
   }
 
+  /**
+   * @param membership tells how long ago the stream thread polled: a flush's budget counts from there (bind it to
+   *                   the Kafka Streams instance that runs this processor)
+   */
   public SearchProcessor(SearchSettings settings, RequestDecoder decoder, Embedder embedder, VectorStore index,
-                         AppMetrics metrics) {
+                         AppMetrics metrics, ThreadMembership membership) {
+    this.membership = membership;
     this.settings = settings;
     this.parser = new SearchRequestParser(settings.limits());
     this.decoder = decoder;
@@ -105,16 +112,38 @@ public final class SearchProcessor implements Processor<byte[], byte[], byte[], 
   }
 
   /**
-   * Answers the pending requests and forgets them: all of them, unless starting their searches takes longer than
-   * the flush budget ({@link SearchSettings#flushBudget()}); those not started by then stay pending, oldest first,
-   * for the next flush. A 100,000-record soak showed why: with Milvus Lite saturated by ingest, one flush of 32
-   * searches took minutes, far past the 60 s transaction timeout; the search threads were fenced over and over and
-   * most requests were never answered.
+   * Answers pending requests, oldest first, a batch of at most {@link SearchSettings#maxBatch()} at a time (one model
+   * call each), and forgets them; it starts no search once the flush budget ({@link SearchSettings#flushBudget()})
+   * has passed since the stream thread last polled. What it did not start stays pending for a later flush, after the
+   * thread has polled and committed. Why, from issue 15's soaks: with Milvus Lite saturated by ingest, one flush of
+   * 32 searches took minutes, far past the 60 s transaction timeout; then a per-flush budget still let one thread
+   * run several tasks' flushes back to back past it (the search threads were fenced, their replies aborted and
+   * answered again); and a backlog was embedded whole by every flush, however few of it the flush could search.
    */
   void flush() {
-    List<KeyValue<Long, byte[]>> entries = new ArrayList<>();
-    try (KeyValueIterator<Long, byte[]> it = pending.all()) {
-      it.forEachRemaining(entries::add);
+    Duration left = settings.flushBudget().minus(membership.sinceLastPoll());
+    if (left.isNegative() || left.isZero()) {
+      return; // other tasks' flushes spent this thread's time since its poll: poll and commit first
+    }
+    long deadline = System.nanoTime() + left.toNanos();
+    boolean first = true;
+    boolean answeredAll;
+    do {
+      answeredAll = answerOldest(deadline, first);
+      first = false;
+    } while (answeredAll && pendingCount > 0 && System.nanoTime() - deadline < 0);
+  }
+
+  /**
+   * Answers the oldest batch of pending requests, starting no search after {@code deadline} (System.nanoTime())
+   * except, in a flush's {@code first} batch, its first one; returns whether it answered the whole batch.
+   */
+  private boolean answerOldest(long deadline, boolean first) {
+    List<KeyValue<Long, byte[]>> entries = new ArrayList<>(settings.maxBatch());
+    try (KeyValueIterator<Long, byte[]> it = pending.all()) { // by offset: Long keys serialize big-endian
+      while (it.hasNext() && entries.size() < settings.maxBatch()) {
+        entries.add(it.next());
+      }
     }
     List<Answer> answers = new ArrayList<>(entries.size());
     List<Answer> searches = new ArrayList<>();
@@ -127,16 +156,15 @@ public final class SearchProcessor implements Processor<byte[], byte[], byte[], 
     }
     embed(searches);
     List<Answer> toSearch = searches.stream().filter(a -> a.failure == null).toList();
-    // the first search always runs, so every flush makes progress however slow the store is
-    long deadline = System.nanoTime() + settings.flushBudget().toNanos();
-    for (int i = 1; i < toSearch.size(); i++) {
+    // the first search of a flush always runs, so every flush makes progress however slow the store is
+    for (int i = first ? 1 : 0; i < toSearch.size(); i++) {
       toSearch.get(i).deadline = deadline;
     }
     searchAll(toSearch);
     int answered = 0;
     for (int i = 0; i < entries.size(); i++) {
       if (answers.get(i).deferred) {
-        continue; // stays pending: the next flush searches it
+        continue; // stays pending: a later flush searches it
       }
       send(answers.get(i));
       pending.delete(entries.get(i).key);
@@ -144,9 +172,10 @@ public final class SearchProcessor implements Processor<byte[], byte[], byte[], 
     }
     pendingCount -= answered;
     if (answered < entries.size()) {
-      LOG.debug("flush budget {} spent: {} of {} requests answered, the rest wait for the next flush",
-          settings.flushBudget(), answered, entries.size());
+      LOG.debug("flush budget {} spent: {} of {} requests answered, {} wait for the next flush",
+          settings.flushBudget(), answered, entries.size(), pendingCount);
     }
+    return answered == entries.size();
   }
 
   private Answer prepare(PendingRequest request) {

@@ -12,16 +12,18 @@ import java.util.function.Predicate;
  * @param batchWindow        how often the micro-batch is flushed (wall clock); requests polled together share it
  * @param searchParallelism  searches of one micro-batch running at once (1 = one after the other)
  * @param replyTopicExists   whether a requested reply topic exists (a send to a missing one would block the thread)
- * @param flushBudget        how long one flush keeps starting searches; the requests it did not start stay pending
- *                           for the next flush, so a slow store cannot keep one flush (and, under exactly-once, its
- *                           transaction) open past the transaction timeout or the poll interval
+ * @param flushBudget        how long a flush keeps starting searches, counted from its stream thread's last poll;
+ *                           the requests it did not start stay pending for the next flush, so a slow store cannot
+ *                           keep the thread (and, under exactly-once, its transaction) open past the poll interval
+ *                           or the transaction timeout; > 0
  */
 public record SearchSettings(String requestTopic, String defaultReplyTopic, SearchLimits limits, int maxBatch,
                              Duration batchWindow, int searchParallelism, Predicate<String> replyTopicExists,
                              Duration flushBudget) {
   /**
-   * The app's flush budget: well under the 60 s transaction timeout tier0 sets under exactly-once and the 150 s
-   * (half of max.poll.interval.ms) after which Kafka Streams stops a processing loop to poll.
+   * The search flush budget unless the thread's limits call for less ({@link dev.tier0.streams.FlushBudget}):
+   * shorter than ingest's, because a search is a request someone waits for, and one started just before the budget
+   * runs out may still take its RPC deadline.
    */
   public static final Duration DEFAULT_FLUSH_BUDGET = Duration.ofSeconds(10);
 
@@ -34,6 +36,9 @@ public record SearchSettings(String requestTopic, String defaultReplyTopic, Sear
 
   public SearchSettings {
     Objects.requireNonNull(flushBudget, "flushBudget");
+    if (flushBudget.isNegative() || flushBudget.isZero()) {
+      throw new IllegalArgumentException("search flush budget must be > 0, was " + flushBudget);
+    }
     Objects.requireNonNull(requestTopic, "requestTopic");
     Objects.requireNonNull(defaultReplyTopic, "defaultReplyTopic");
     Objects.requireNonNull(limits, "limits");

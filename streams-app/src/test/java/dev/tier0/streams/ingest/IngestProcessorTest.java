@@ -21,6 +21,7 @@ import dev.tier0.ingest.WriterFailedException;
 import dev.tier0.memory.IdStrategy;
 import dev.tier0.memory.MappingConfig;
 import dev.tier0.memory.MemoryMapper;
+import dev.tier0.streams.ThreadMembership;
 import dev.tier0.milvus.StoredMemory;
 import dev.tier0.milvus.TransientStoreException;
 import dev.tier0.streams.AppMetrics;
@@ -229,8 +230,8 @@ class IngestProcessorTest {
     volatile boolean polledRecently = true;
 
     @Override
-    public boolean polledWithin(Duration window) {
-      return polledRecently;
+    public Duration sinceLastPoll() {
+      return polledRecently ? Duration.ZERO : Duration.ofDays(1);
     }
 
     @Override

@@ -1,4 +1,4 @@
-package dev.tier0.streams.ingest;
+package dev.tier0.streams;
 
 import java.time.Duration;
 import java.util.Map;
@@ -49,22 +49,23 @@ public final class PollIntervalMembership implements ThreadMembership {
    */
   @Override
   public boolean isMember() {
-    return polledWithinMs(limitMs);
+    // the metric's floor hides up to a second: count it here, where a wrong yes writes as a zombie
+    return sinceLastPoll().plusSeconds(1).toMillis() < limitMs;
   }
 
+  /**
+   * @return the metric's whole seconds, floored (the true age is up to a second more: budgets are set with that
+   *     margin, and a budget under a second still lets a flush start right after a poll); zero before the first
+   *     poll, when unbound, or when the thread's consumer metric cannot be found (logged once)
+   */
   @Override
-  public boolean polledWithin(Duration window) {
-    return polledWithinMs(window.toMillis());
-  }
-
-  private boolean polledWithinMs(long ms) {
+  public Duration sinceLastPoll() {
     Metric metric = lastPollMetric();
     if (metric == null) {
-      return true;
+      return Duration.ZERO;
     }
-    double secondsAgo = ((Number) metric.metricValue()).doubleValue();
-    // -1 until the first poll; the floor hides up to a second, so count it.
-    return secondsAgo < 0 || (secondsAgo + 1) * 1000 < ms;
+    long secondsAgo = ((Number) metric.metricValue()).longValue();
+    return secondsAgo < 0 ? Duration.ZERO : Duration.ofSeconds(secondsAgo); // -1 until the first poll
   }
 
   @Override
@@ -97,7 +98,7 @@ public final class PollIntervalMembership implements ThreadMembership {
       }
     }
     if (warned.compareAndSet(false, true)) {
-      LOG.warn("no {} metric for consumer {}: ingest flushes cannot tell whether this thread still owns its tasks",
+      LOG.warn("no {} metric for consumer {}: flushes cannot tell whether this thread still owns its tasks or when it polled",
           LAST_POLL_METRIC, clientId);
     }
     return null;

@@ -1,7 +1,10 @@
-package dev.tier0.streams.ingest;
+package dev.tier0.streams;
+
+import java.time.Duration;
 
 /**
- * Whether the calling stream thread still holds its tasks, asked before every Milvus write of an ingest flush.
+ * Whether the calling stream thread still holds its tasks, asked before every Milvus write of an ingest flush, and
+ * how long ago it polled, which bounds the Milvus calls of every flush, ingest and search.
  * Kafka Streams gives a processor no "still the owner" check before an external write, and a thread can lose its
  * tasks while it writes: a consumer that has not polled for {@code max.poll.interval.ms} leaves the group (its
  * heartbeat thread sends a LeaveGroup; a rebalance that waits for it that long drops it too), and its partitions go
@@ -14,12 +17,19 @@ public interface ThreadMembership {
   boolean isMember();
 
   /**
-   * Whether the calling stream thread polled less than {@code window} ago: a flush starts no batch past that, so
-   * the thread polls and commits in time. Under exactly-once the window also bounds the open transaction, which the
-   * broker aborts after {@code transaction.timeout.ms}, fencing the thread (the 100,000-record soak: threads fenced
-   * with InvalidProducerEpochException while several tasks' flushes ran back to back, each within its own budget).
+   * How long ago the calling stream thread last polled (zero before its first poll, or where it cannot be told). A
+   * flush starts no store call past its budget counted from there ({@link FlushBudget}), so the thread polls and
+   * commits in time. Under exactly-once that also bounds the open transaction, which the broker aborts after
+   * {@code transaction.timeout.ms}, fencing the thread (the 100,000-record soak: threads fenced with
+   * InvalidProducerEpochException while several tasks' flushes ran back to back, each within its own budget).
+   * Asked on the stream thread itself: another thread (a search pool's) has no poll of its own.
    */
-  boolean polledWithin(java.time.Duration window);
+  Duration sinceLastPoll();
+
+  /** Whether the calling stream thread polled less than {@code window} ago (see {@link #sinceLastPoll()}). */
+  default boolean polledWithin(Duration window) {
+    return sinceLastPoll().compareTo(window) < 0;
+  }
 
   /**
    * Whether a task closing now closes because the app is shutting down, rather than because its partitions were
@@ -48,8 +58,8 @@ public interface ThreadMembership {
     }
 
     @Override
-    public boolean polledWithin(java.time.Duration window) {
-      return true;
+    public Duration sinceLastPoll() {
+      return Duration.ZERO;
     }
   }
 }
