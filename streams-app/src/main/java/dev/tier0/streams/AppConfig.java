@@ -306,9 +306,21 @@ public final class AppConfig extends AbstractConfig {
    * over consumer.-prefixed over the plain key, else the consumer's default (5 minutes).
    */
   public Duration maxPollInterval() {
-    String key = ConsumerConfig.MAX_POLL_INTERVAL_MS_CONFIG;
+    return mainConsumerMillis(ConsumerConfig.MAX_POLL_INTERVAL_MS_CONFIG, DEFAULT_MAX_POLL_INTERVAL_MS);
+  }
+
+  /**
+   * The stream threads' main consumer session.timeout.ms, resolved as {@link #maxPollInterval()} is, else the
+   * consumer's default (45 s; Kafka Streams keeps it).
+   */
+  public Duration sessionTimeout() {
+    return mainConsumerMillis(ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG, DEFAULT_SESSION_TIMEOUT_MS);
+  }
+
+  /** A main consumer setting in ms: main.consumer.-prefixed over consumer.-prefixed over plain, else the default. */
+  private Duration mainConsumerMillis(String key, long defaultMs) {
     Object set = firstSet(StreamsConfig.mainConsumerPrefix(key), StreamsConfig.consumerPrefix(key), key);
-    return Duration.ofMillis(set == null ? DEFAULT_MAX_POLL_INTERVAL_MS : Long.parseLong(set.toString().trim()));
+    return Duration.ofMillis(set == null ? defaultMs : Long.parseLong(set.toString().trim()));
   }
 
   private boolean exactlyOnce() {
@@ -334,6 +346,9 @@ public final class AppConfig extends AbstractConfig {
 
   /** The consumer's own default of max.poll.interval.ms, which Kafka Streams keeps. */
   static final long DEFAULT_MAX_POLL_INTERVAL_MS = 300_000;
+
+  /** The consumer's own default of session.timeout.ms, which Kafka Streams keeps. */
+  static final long DEFAULT_SESSION_TIMEOUT_MS = 45_000;
 
   /** The value of {@code key}, or of its deprecated alias when only the alias is set. */
   private Number aliased(String key, String deprecatedAlias) {

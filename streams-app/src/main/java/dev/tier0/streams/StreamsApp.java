@@ -84,7 +84,7 @@ public final class StreamsApp implements AutoCloseable {
       WireFormats formats = wireFormats(config, registry);
       MemoryMapper mapper = new MemoryMapper(SharedConfig.mappingConfig(config));
       if (config.ingestSettings() != null) {
-        PollIntervalMembership membership = new PollIntervalMembership(config.maxPollInterval());
+        ConsumerMembership membership = new ConsumerMembership(config.maxPollInterval(), config.sessionTimeout());
         Topology ingest = Tier0Topology.build(config.ingestSettings(), mapper, null, embedder,
             ingestIndex.apply(store), metrics, formats, membership);
         LOG.info("ingest topology ({}):\n{}", config.applicationId(), ingest.describe());
@@ -94,7 +94,7 @@ public final class StreamsApp implements AutoCloseable {
       }
       SearchSettings search = searchSettings(config, new KnownTopics(admin, Duration.ofSeconds(5)));
       if (search != null) {
-        PollIntervalMembership membership = new PollIntervalMembership(config.maxPollInterval());
+        ConsumerMembership membership = new ConsumerMembership(config.maxPollInterval(), config.sessionTimeout());
         Topology searchTopology = Tier0Topology.build(null, mapper, search, embedder, store, metrics, formats,
             membership);
         LOG.info("search topology ({}):\n{}", config.searchApplicationId(), searchTopology.describe());

@@ -10,7 +10,7 @@ import java.time.Duration;
  * heartbeat thread sends a LeaveGroup; a rebalance that waits for it that long drops it too), and its partitions go
  * to another instance, which restores the same pending writes from the changelog and writes newer ones. The old
  * thread, still inside a long flush against a slow Milvus, must not write after that: the 100,000-record soak
- * (issue 15) lost 135 memories and kept 4 deleted ones that way. The app's answer is {@link PollIntervalMembership}.
+ * (issue 15) lost 135 memories and kept 4 deleted ones that way. The app's answer is {@link ConsumerMembership}.
  */
 public interface ThreadMembership {
   /** Whether the calling stream thread may still write for its tasks. */

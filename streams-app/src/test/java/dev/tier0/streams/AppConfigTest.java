@@ -70,6 +70,14 @@ class AppConfigTest {
         .flushBudget()).hasSeconds(5);
   }
 
+  /** The heartbeat limit the membership check uses: session.timeout.ms as Kafka Streams resolves it. */
+  @Test
+  void shouldReadTheMainConsumersSessionTimeout() {
+    assertThat(new AppConfig(Map.of("ingest.topic", "m")).sessionTimeout()).hasSeconds(45);
+    assertThat(new AppConfig(Map.of("ingest.topic", "m", "session.timeout.ms", "30000",
+        "main.consumer.session.timeout.ms", "20000")).sessionTimeout()).hasSeconds(20);
+  }
+
   /** Search's budget follows the same limits (one rule, {@link FlushBudget}) from its own, shorter default. */
   @Test
   void shouldKeepTheSearchFlushBudgetWithinTheSameLimits() {
