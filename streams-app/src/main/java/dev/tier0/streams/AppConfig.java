@@ -467,7 +467,21 @@ public final class AppConfig extends AbstractConfig {
     props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers());
     props.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, getString(StreamsConfig.PROCESSING_GUARANTEE_CONFIG));
     props.put(ReportingDeserializationHandler.METRICS_CONFIG, metrics);
+    IngestSettings ingest = ingestSettings();
+    if (ingest != null && userMaxPollRecords() == null) {
+      // Backpressure: a poll brings at most one write batch, so a stream thread takes records in no faster than
+      // its flushes write them. With Kafka Streams' 1,000, a thread whose flush budget ran out against a slow
+      // Milvus parked the rest of every poll, and the backlog outgrew the pending store's guard and failed the
+      // task again and again (the 100,000-record soak: 5,120 writes pending with Milvus up).
+      props.put(StreamsConfig.mainConsumerPrefix(ConsumerConfig.MAX_POLL_RECORDS_CONFIG), ingest.maxRecords());
+    }
     return props;
+  }
+
+  /** The user's max.poll.records for the main consumer (main.consumer. over consumer. over plain), or null. */
+  private Object userMaxPollRecords() {
+    String key = ConsumerConfig.MAX_POLL_RECORDS_CONFIG;
+    return firstSet(StreamsConfig.mainConsumerPrefix(key), StreamsConfig.consumerPrefix(key), key);
   }
 
   /**
@@ -478,6 +492,9 @@ public final class AppConfig extends AbstractConfig {
   public Properties searchStreamsProperties(AppMetrics metrics) {
     Properties props = streamsProperties(metrics);
     props.put(StreamsConfig.APPLICATION_ID_CONFIG, searchApplicationId());
+    if (userMaxPollRecords() == null) {
+      props.remove(StreamsConfig.mainConsumerPrefix(ConsumerConfig.MAX_POLL_RECORDS_CONFIG)); // ingest's backpressure
+    }
     Object clientId = props.get(StreamsConfig.CLIENT_ID_CONFIG);
     if (clientId != null && !clientId.toString().isBlank()) {
       props.put(StreamsConfig.CLIENT_ID_CONFIG, clientId + SEARCH_APPLICATION_ID_SUFFIX);

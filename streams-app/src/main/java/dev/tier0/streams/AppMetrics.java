@@ -18,6 +18,7 @@ public final class AppMetrics {
   private final LongAdder flushFailures = new LongAdder();
   private final LongAdder answered = new LongAdder();
   private final LongAdder unroutable = new LongAdder();
+  private final LongAdder threadsReplaced = new LongAdder();
   private final Map<ErrorCode, LongAdder> errorReplies = new EnumMap<>(ErrorCode.class);
   private final Timer embedDocuments = new Timer();
   private final Timer embedQueries = new Timer();
@@ -41,6 +42,8 @@ public final class AppMetrics {
   public void errorReply(ErrorCode code) { errorReplies.get(code).increment(); }
   /** A reply that could not be produced (the broker refused it). */
   public void replyUnroutable() { unroutable.increment(); }
+  /** A stream thread died of an exception and was replaced (its tasks restart from their last commit). */
+  public void streamThreadReplaced() { threadsReplaced.increment(); }
   public Timer embedDocumentsTimer() { return embedDocuments; }
   public Timer embedQueriesTimer() { return embedQueries; }
   public Timer searchTimer() { return search; }
@@ -51,6 +54,7 @@ public final class AppMetrics {
   public long rejected() { return rejected.sum(); }
   public long undecodable() { return undecodable.sum(); }
   public long answered() { return answered.sum(); }
+  public long streamThreadsReplaced() { return threadsReplaced.sum(); }
   public long errorReplies() { return errorReplies.values().stream().mapToLong(LongAdder::sum).sum(); }
   public long errorReplies(ErrorCode code) { return errorReplies.get(code).sum(); }
 
@@ -73,6 +77,7 @@ public final class AppMetrics {
     });
     m.put("request_errors_by_code", byCode);
     m.put("replies_unroutable", unroutable.sum());
+    m.put("stream_threads_replaced", threadsReplaced.sum());
     m.put("embed_documents", embedDocuments.snapshot());
     m.put("embed_queries", embedQueries.snapshot());
     m.put("search", search.snapshot());

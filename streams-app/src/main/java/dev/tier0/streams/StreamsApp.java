@@ -136,6 +136,7 @@ public final class StreamsApp implements AutoCloseable {
     // restart from the committed offsets and the restored pending stores, so nothing is lost.
     streams.setUncaughtExceptionHandler(e -> {
       LOG.error("{} stream thread failed, replacing it", name, e);
+      metrics.streamThreadReplaced();
       return StreamThreadExceptionResponse.REPLACE_THREAD;
     });
   }

@@ -70,6 +70,19 @@ class AppConfigTest {
         .flushBudget()).hasSeconds(5);
   }
 
+  /** Ingest's backpressure: a poll brings at most one write batch, unless the user chose max.poll.records. */
+  @Test
+  void shouldPollAtMostOneWriteBatchForIngestUnlessTheUserSetsMaxPollRecords() {
+    AppConfig config = new AppConfig(Map.of("ingest.topic", "m", "write.batch.max.records", "64"));
+    assertThat(config.streamsProperties(new AppMetrics()).get("main.consumer.max.poll.records")).isEqualTo(64);
+    assertThat(config.searchStreamsProperties(new AppMetrics())).as("search polls as Kafka Streams does")
+        .doesNotContainKey("main.consumer.max.poll.records");
+    AppConfig chosen = new AppConfig(Map.of("ingest.topic", "m", "consumer.max.poll.records", "500"));
+    assertThat(chosen.streamsProperties(new AppMetrics())).doesNotContainKey("main.consumer.max.poll.records")
+        .containsEntry("consumer.max.poll.records", "500");
+    assertThat(chosen.searchStreamsProperties(new AppMetrics())).containsEntry("consumer.max.poll.records", "500");
+  }
+
   /** The heartbeat limit the membership check uses: session.timeout.ms as Kafka Streams resolves it. */
   @Test
   void shouldReadTheMainConsumersSessionTimeout() {

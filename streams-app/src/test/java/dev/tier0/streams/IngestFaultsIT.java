@@ -202,6 +202,48 @@ class IngestFaultsIT {
     }
   }
 
+  /**
+   * A backlog against a slow Milvus is written at Milvus's pace without failing the task. Before, a poll brought
+   * Kafka Streams' 1,000 records; once the thread's flush budget ran out the rest of them were parked, and the
+   * pending store outgrew its guard (20 batches) with Milvus up: the task failed, its thread was replaced, restored
+   * the same backlog and failed again (the 100,000-record soak ran its streams side at 0-11 records/s that way).
+   * Now a poll brings at most one write batch: here 600 records in batches of 10 against 250 ms writes with a 2 s
+   * budget, every one stored and no thread replaced.
+   */
+  @Test
+  void aBacklogAgainstASlowStoreIsWrittenAtItsPaceWithoutFailingTheTask() throws Exception {
+    String topic = "slow-in";
+    stack.kafka.createTopics(List.of(new NewTopic(topic, 1, (short) 1)));
+    List<ProducerRecord<byte[], byte[]>> backlog = new ArrayList<>();
+    for (int i = 0; i < 600; i++) {
+      backlog.add(record(topic, "m" + i, "{\"id\":\"m" + i + "\",\"text\":\"memory number " + i
+          + "\",\"tenant\":\"t1\"}"));
+    }
+    produce(backlog);
+    Map<String, Object> config = config("tier0-slow", topic, "slow-dlq", "slow_it");
+    config.put("write.batch.max.records", "10");
+    config.put("max.poll.interval.ms", "8000"); // a flush budget of 2 s
+    config.put("ingest.flush.interval.ms", "200");
+    try (MemoryStore store = stack.store("slow_it");
+         StreamsApp app = StreamsApp.start(new AppConfig(config), target -> new ForwardingStore(target) {
+           @Override
+           public void upsert(List<StoredMemory> rows) {
+             try {
+               Thread.sleep(250);
+             } catch (InterruptedException e) {
+               Thread.currentThread().interrupt();
+             }
+             delegate.upsert(rows);
+           }
+         })) {
+      assertThat(app.awaitRunning(Duration.ofSeconds(90))).isTrue();
+      IntegrationStack.await("the backlog stored", TIMEOUT,
+          () -> count(store) == 600 || app.metrics().streamThreadsReplaced() > 0);
+      assertThat(app.metrics().streamThreadsReplaced()).as("stream threads failed and replaced").isZero();
+      assertThat(count(store)).isEqualTo(600);
+    }
+  }
+
   private static int members(Admin admin, String groupId) throws Exception {
     return admin.describeConsumerGroups(List.of(groupId)).all().get(10, TimeUnit.SECONDS).get(groupId).members()
         .size();

@@ -143,8 +143,8 @@ public final class IngestProcessor implements Processor<byte[], IngestValue, byt
       }
       if (pendingCount >= settings.maxRecords() * MAX_BACKLOG_BATCHES) {
         // Parking more would grow the store without bound; failing the task replays from the committed offsets.
-        throw new StreamsException("memory store unavailable and " + pendingCount + " writes pending in task "
-            + context.taskId() + ": not taking more until it is back");
+        throw new StreamsException("memory store unavailable or too slow: " + pendingCount + " writes pending in "
+            + "task " + context.taskId() + ", not taking more until they are written");
       }
     }
   }
