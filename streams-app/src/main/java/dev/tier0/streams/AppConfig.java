@@ -317,10 +317,15 @@ public final class AppConfig extends AbstractConfig {
     return mainConsumerMillis(ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG, DEFAULT_SESSION_TIMEOUT_MS);
   }
 
-  /** A main consumer setting in ms: main.consumer.-prefixed over consumer.-prefixed over plain, else the default. */
+  /** A main consumer setting in ms, as {@link #userMainConsumerSetting} finds it, else the default. */
   private Duration mainConsumerMillis(String key, long defaultMs) {
-    Object set = firstSet(StreamsConfig.mainConsumerPrefix(key), StreamsConfig.consumerPrefix(key), key);
+    Object set = userMainConsumerSetting(key);
     return Duration.ofMillis(set == null ? defaultMs : Long.parseLong(set.toString().trim()));
+  }
+
+  /** The user's value of a main consumer setting: main.consumer.-prefixed over consumer.-prefixed over plain. */
+  private Object userMainConsumerSetting(String key) {
+    return firstSet(StreamsConfig.mainConsumerPrefix(key), StreamsConfig.consumerPrefix(key), key);
   }
 
   private boolean exactlyOnce() {
@@ -444,10 +449,28 @@ public final class AppConfig extends AbstractConfig {
   static final int EOS_TRANSACTION_TIMEOUT_MS = 60_000;
 
   /**
-   * The Kafka Streams properties: every key this app does not define itself (Streams and client settings pass
-   * through), plus the app's choices, which the user can still override (linger.ms = 0 for replies).
+   * The ingest instance's Kafka Streams properties: those both instances share, and a poll of at most one write
+   * batch unless the user sets max.poll.records.
    */
   public Properties streamsProperties(AppMetrics metrics) {
+    Properties props = sharedStreamsProperties(metrics);
+    IngestSettings ingest = ingestSettings();
+    String maxPollRecords = ConsumerConfig.MAX_POLL_RECORDS_CONFIG;
+    if (ingest != null && userMainConsumerSetting(maxPollRecords) == null) {
+      // Backpressure: a poll brings at most one write batch, so a stream thread takes records in no faster than
+      // its flushes write them. With Kafka Streams' 1,000, a thread whose flush budget ran out against a slow
+      // Milvus parked the rest of every poll, and the backlog outgrew the pending store's guard and failed the
+      // task again and again (the 100,000-record soak: 5,120 writes pending with Milvus up).
+      props.put(StreamsConfig.mainConsumerPrefix(maxPollRecords), ingest.maxRecords());
+    }
+    return props;
+  }
+
+  /**
+   * What both instances' properties hold: every key this app does not define itself (Streams and client settings
+   * pass through), plus the app's choices, which the user can still override (linger.ms = 0 for replies).
+   */
+  private Properties sharedStreamsProperties(AppMetrics metrics) {
     Properties props = new Properties();
     props.put(StreamsConfig.producerPrefix(ProducerConfig.LINGER_MS_CONFIG), 0);
     if (exactlyOnce() && userTransactionTimeout() == null) {
@@ -467,34 +490,17 @@ public final class AppConfig extends AbstractConfig {
     props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers());
     props.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, getString(StreamsConfig.PROCESSING_GUARANTEE_CONFIG));
     props.put(ReportingDeserializationHandler.METRICS_CONFIG, metrics);
-    IngestSettings ingest = ingestSettings();
-    if (ingest != null && userMaxPollRecords() == null) {
-      // Backpressure: a poll brings at most one write batch, so a stream thread takes records in no faster than
-      // its flushes write them. With Kafka Streams' 1,000, a thread whose flush budget ran out against a slow
-      // Milvus parked the rest of every poll, and the backlog outgrew the pending store's guard and failed the
-      // task again and again (the 100,000-record soak: 5,120 writes pending with Milvus up).
-      props.put(StreamsConfig.mainConsumerPrefix(ConsumerConfig.MAX_POLL_RECORDS_CONFIG), ingest.maxRecords());
-    }
     return props;
   }
 
-  /** The user's max.poll.records for the main consumer (main.consumer. over consumer. over plain), or null. */
-  private Object userMaxPollRecords() {
-    String key = ConsumerConfig.MAX_POLL_RECORDS_CONFIG;
-    return firstSet(StreamsConfig.mainConsumerPrefix(key), StreamsConfig.consumerPrefix(key), key);
-  }
-
   /**
-   * The search instance's Kafka Streams properties: {@link #streamsProperties}'s, under
+   * The search instance's Kafka Streams properties: those both instances share (not ingest's poll size), under
    * {@link #searchApplicationId()}, with a client.id of its own when one is set (Kafka registers client metrics by
    * client.id, and two instances must not share one).
    */
   public Properties searchStreamsProperties(AppMetrics metrics) {
-    Properties props = streamsProperties(metrics);
+    Properties props = sharedStreamsProperties(metrics);
     props.put(StreamsConfig.APPLICATION_ID_CONFIG, searchApplicationId());
-    if (userMaxPollRecords() == null) {
-      props.remove(StreamsConfig.mainConsumerPrefix(ConsumerConfig.MAX_POLL_RECORDS_CONFIG)); // ingest's backpressure
-    }
     Object clientId = props.get(StreamsConfig.CLIENT_ID_CONFIG);
     if (clientId != null && !clientId.toString().isBlank()) {
       props.put(StreamsConfig.CLIENT_ID_CONFIG, clientId + SEARCH_APPLICATION_ID_SUFFIX);
