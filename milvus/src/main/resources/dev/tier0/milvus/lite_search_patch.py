@@ -9,11 +9,21 @@
 # pays only for what changes between flushes: the memtable's rows (bounded by its size) and the tombstones.
 # Results are the same rows in the same order as the original (MilvusLiteSearchPatchIT compares the two on one
 # data directory); every other step of the function below is the original's.
+#
+# The memtable's reads are replaced too (MemTable.to_search_snapshot, active_record_snapshots, _row_to_dict). The
+# original converts the memtable's rows cell by cell (pyarrow scalar .as_py()) on every search, query and delete by
+# filter: under the soak's ingest (issue 15), py-spy put 55 % of the server's CPU there, ahead of everything else.
+# A memtable's record batches are never changed once appended (the memtable is replaced at each flush), so each
+# column of each batch is converted once, as a whole, and kept with the memtable; the dense vectors as one numpy
+# array. The rows, their order and their values are the original's (MilvusLiteSearchPatchIT).
 import threading
 
 import numpy as np
 
+import pyarrow as pa
+
 from milvus_lite.index.brute_force import BruteForceIndex
+from milvus_lite.storage.memtable import MemTable
 from milvus_lite.search import executor_indexed
 
 PATCHED_VERSION = "3.2.2"
@@ -174,6 +184,133 @@ def execute_search_with_index(query_vectors, segments, memtable, delta_index, to
     return results
 
 
+def _batch_cache(memtable, batch):
+    """The converted columns of one of the memtable's batches, kept on the memtable (dropped with it at flush)."""
+    caches = memtable.__dict__.setdefault("_tier0_columns", {})
+    hit = caches.get(id(batch))
+    if hit is None or hit[0] is not batch:
+        hit = (batch, {})
+        caches[id(batch)] = hit
+    return hit[1]
+
+
+def _column(memtable, batch, name):
+    """One column of a batch as a Python list: the values .as_py() gives cell by cell, converted once."""
+    cache = _batch_cache(memtable, batch)
+    values = cache.get(name)
+    if values is None:
+        values = batch.column(name).to_pylist()
+        cache[name] = values
+    return values
+
+
+def _dense(memtable, batch, name):
+    """A float32 fixed-size-list column without nulls as a (rows, dim) array, converted once; None otherwise."""
+    cache = _batch_cache(memtable, batch)
+    key = ("dense", name)
+    if key not in cache:
+        column = batch.column(name)
+        array = None
+        if (pa.types.is_fixed_size_list(column.type) and pa.types.is_float32(column.type.value_type)
+                and column.null_count == 0):
+            array = column.flatten().to_numpy(zero_copy_only=False).reshape(len(column), column.type.list_size)
+        cache[key] = array
+    return cache[key]
+
+
+def _row_to_dict(self, batch, row_idx):
+    result = {}
+    meta_raw = None
+    for name in batch.schema.names:
+        if name in ("_seq", "_partition"):
+            continue
+        val = _column(self, batch, name)[row_idx]
+        if name == "$meta":
+            meta_raw = val
+        result[name] = val
+    if meta_raw is not None:
+        import json
+        if isinstance(meta_raw, str):
+            try:
+                meta = json.loads(meta_raw)
+                if isinstance(meta, dict):
+                    result.update(meta)
+            except (json.JSONDecodeError, ValueError):
+                pass
+        elif isinstance(meta_raw, dict):
+            result.update(meta_raw)
+    return result
+
+
+def active_record_snapshots(self, partition_names=None):
+    out = []
+    partition_filter = set(partition_names) if partition_names is not None else None
+    with self._lock:
+        for pk, (batch_idx, row_idx, seq) in self._pk_index.items():
+            batch = self._insert_batches[batch_idx]
+            if partition_filter is not None and _column(self, batch, "_partition")[row_idx] not in partition_filter:
+                continue
+            out.append((pk, seq, self._row_to_dict(batch, row_idx)))
+    return out
+
+
+def to_search_snapshot(self, vector_field, partition_names=None, include_table=False):
+    pks = []
+    seqs = []
+    row_refs = []
+    table_indices = []
+    offsets = []
+    partition_filter = set(partition_names) if partition_names is not None else None
+    with self._lock:
+        batches = tuple(self._insert_batches)
+        if include_table and batches:
+            offsets = [0]
+            for batch in batches:
+                offsets.append(offsets[-1] + batch.num_rows)
+        for pk, (batch_idx, row_idx, seq) in self._pk_index.items():
+            if partition_filter is not None and \
+                    _column(self, batches[batch_idx], "_partition")[row_idx] not in partition_filter:
+                continue
+            pks.append(pk)
+            seqs.append(seq)
+            row_refs.append((batch_idx, row_idx))
+            if include_table:
+                table_indices.append(offsets[batch_idx] + row_idx)
+        vectors_arr = _gather_vectors(self, batches, vector_field, row_refs)
+
+    seqs_arr = np.asarray(seqs, dtype=np.uint64)
+    table = None
+    if include_table:
+        if not table_indices or not batches:
+            table = self._data_schema.empty_table()
+        else:
+            table = pa.Table.from_batches(batches).take(pa.array(table_indices, type=pa.int64()))
+            for col_name in ("_partition",):
+                if col_name in table.column_names:
+                    table = table.drop(col_name)
+    return pks, seqs_arr, vectors_arr, row_refs, table
+
+
+def _gather_vectors(memtable, batches, vector_field, row_refs):
+    """The (rows, dim) float32 vectors of row_refs, in their order; a null vector reads as zeros (the original's)."""
+    if vector_field is None or not row_refs:
+        return np.zeros((0, 0), dtype=np.float32)
+    refs = np.asarray(row_refs, dtype=np.int64)
+    dense = {int(b): _dense(memtable, batches[int(b)], vector_field) for b in np.unique(refs[:, 0])}
+    if all(v is not None for v in dense.values()):
+        out = np.empty((len(row_refs), next(iter(dense.values())).shape[1]), dtype=np.float32)
+        for b, vectors in dense.items():
+            rows = np.nonzero(refs[:, 0] == b)[0]
+            out[rows] = vectors[refs[rows, 1]]
+        return out
+    vecs = [_column(memtable, batches[b], vector_field)[r] for b, r in row_refs]
+    if any(v is None for v in vecs):
+        dim = next((len(v) for v in vecs if v is not None), 0)
+        zero = [0.0] * dim
+        vecs = [v if v is not None else zero for v in vecs]
+    return np.asarray(vecs, dtype=np.float32)
+
+
 def install():
     """Replaces the executor where milvus-lite's collection module calls it; only on the version it was written
     for (another version keeps its own executor, and says so on stderr)."""
@@ -187,5 +324,8 @@ def install():
     from milvus_lite.engine import collection
     executor_indexed.execute_search_with_index = execute_search_with_index
     collection.execute_search_with_index = execute_search_with_index
+    MemTable._row_to_dict = _row_to_dict
+    MemTable.active_record_snapshots = active_record_snapshots
+    MemTable.to_search_snapshot = to_search_snapshot
     print(INSTALLED, file=sys.stderr, flush=True)
     return True
