@@ -16,13 +16,20 @@
 # A memtable's record batches are never changed once appended (the memtable is replaced at each flush), so each
 # column of each batch is converted once, as a whole, and kept with the memtable; the dense vectors as one numpy
 # array. The rows, their order and their values are the original's (MilvusLiteSearchPatchIT).
+#
+# And the keyword (BM25) search, Collection._search_sparse, loops over every stored row on each search to find the
+# newest version of each primary key and again to mark the live rows: its copy below takes both from the same cached
+# segment set as the dense executor (the keyword half of every hybrid search paid it too).
 import threading
+from typing import Any, List, Optional, Tuple
 
 import numpy as np
 
 import pyarrow as pa
 
 from milvus_lite.index.brute_force import BruteForceIndex
+from milvus_lite.engine.collection import ALL_PARTITIONS
+from milvus_lite.engine.projection import build_projection_plan, project_record
 from milvus_lite.storage.memtable import MemTable
 from milvus_lite.search import executor_indexed
 
@@ -218,28 +225,35 @@ def _dense(memtable, batch, name):
     return cache[key]
 
 
-def _row_to_dict(self, batch, row_idx):
-    result = {}
-    meta_raw = None
-    for name in batch.schema.names:
-        if name in ("_seq", "_partition"):
-            continue
-        val = _column(self, batch, name)[row_idx]
-        if name == "$meta":
-            meta_raw = val
-        result[name] = val
-    if meta_raw is not None:
+def _rows(memtable, batch):
+    """The batch's rows as the original _row_to_dict makes them (no _seq or _partition, $meta unpacked), made once;
+    _row_to_dict hands out copies, so a caller that changes a row's keys changes only its own."""
+    cache = _batch_cache(memtable, batch)
+    rows = cache.get("rows")
+    if rows is None:
         import json
-        if isinstance(meta_raw, str):
-            try:
-                meta = json.loads(meta_raw)
-                if isinstance(meta, dict):
-                    result.update(meta)
-            except (json.JSONDecodeError, ValueError):
-                pass
-        elif isinstance(meta_raw, dict):
-            result.update(meta_raw)
-    return result
+        names = [name for name in batch.schema.names if name not in ("_seq", "_partition")]
+        columns = [_column(memtable, batch, name) for name in names]
+        rows = []
+        for values in zip(*columns):
+            result = dict(zip(names, values))
+            meta_raw = result.get("$meta")
+            if isinstance(meta_raw, str):
+                try:
+                    meta = json.loads(meta_raw)
+                    if isinstance(meta, dict):
+                        result.update(meta)
+                except (json.JSONDecodeError, ValueError):
+                    pass
+            elif isinstance(meta_raw, dict):
+                result.update(meta_raw)
+            rows.append(result)
+        cache["rows"] = rows
+    return rows
+
+
+def _row_to_dict(self, batch, row_idx):
+    return dict(_rows(self, batch)[row_idx])
 
 
 def active_record_snapshots(self, partition_names=None):
@@ -311,6 +325,206 @@ def _gather_vectors(memtable, batches, vector_field, row_refs):
     return np.asarray(vecs, dtype=np.float32)
 
 
+def search_sparse(
+    self,
+    query_vectors: List,
+    vector_field: str,
+    top_k: int,
+    metric_type: str,
+    partition_names: Optional[List[str]],
+    expr: Optional[str],
+    output_fields: Optional[List[str]],
+    timezone: Optional[str] = None,
+) -> List[List[dict]]:
+    """milvus-lite 3.2.2's Collection._search_sparse (Apache-2.0) with its two loops over every stored row per
+    search replaced: which segment rows are live comes from the segment set cached across searches (_segment_set),
+    adjusted for what changes between flushes (memtable versions, tombstones). Every other step is the original's."""
+    from milvus_lite.analyzer.sparse import bytes_to_sparse
+    from milvus_lite.index.sparse_factory import (
+        _search_prepared_sparse_index,
+        create_sparse_index,
+        sparse_index_matches,
+    )
+
+    partition_filter = set(partition_names) if partition_names else None
+    projection_plan = build_projection_plan(
+        output_fields, self._schema, api_kind="search"
+    )
+
+    sparse_spec = self._index_specs.get(vector_field)
+    index_params = sparse_spec.build_params if sparse_spec else {}
+
+    # Convert query vectors upfront
+    query_sparse = self._prepare_sparse_queries(query_vectors, vector_field)
+    nq = len(query_sparse)
+    compiled_filter = self._compile_filter(expr, timezone=timezone) if expr else None
+    indexed_filter_plan = self._indexed_filter_plan(compiled_filter)
+
+    # Per-source candidates: (distance, global_pk, source_ref)
+    Candidate = Tuple[float, Any, Any]  # (dist, pk, (tbl, row_idx))
+    per_query_candidates: List[List[Candidate]] = [[] for _ in range(nq)]
+
+    # Read snapshot — keeps segment cache and tombstones from crossing
+    # compaction / tombstone-GC generations.
+    seg_snapshot, delta_snap = self._read_snapshot()
+    mt_deletes = self._memtable.delete_index_snapshot()
+
+    # ── tier0: live segment rows from the cached segment set, not a loop over every row ──
+    cached = _segment_set(seg_snapshot)
+    live = [mask.copy() for mask in cached.latest]
+    for pk, (_, _, seq) in self._memtable.pk_index_snapshot():  # a newer version in the memtable hides it
+        best = cached.winner.get(pk)
+        if best is not None and best[0] < seq:
+            live[best[1]][best[2]] = False
+    for pk, delete_seq in delta_snap._map.items():
+        best = cached.winner.get(pk)
+        if best is not None and delete_seq > best[0]:
+            live[best[1]][best[2]] = False
+    for pk, (delete_seq, delete_partition) in mt_deletes.items():
+        best = cached.winner.get(pk)
+        if (best is not None and delete_seq > best[0]
+                and delete_partition in (ALL_PARTITIONS, cached.segments[best[1]].partition)):
+            live[best[1]][best[2]] = False
+
+    # ── Per-segment search (cached indexes) ──────────────────
+    for s, seg in enumerate(seg_snapshot):
+        if partition_filter is not None:
+            if seg.partition not in partition_filter:
+                continue
+        table = seg.table
+        if table is None or len(table) == 0:
+            continue
+
+        # Build or reuse cached sparse index for this segment
+        cached_idx = seg.sparse_indexes.get(vector_field)
+        if not sparse_index_matches(cached_idx, metric_type, index_params):
+            sparse_batch = table.column(vector_field).to_pylist()
+            sparse_vecs = [
+                bytes_to_sparse(r) if isinstance(r, bytes) else (r or {})
+                for r in sparse_batch
+            ]
+            cached_idx = create_sparse_index(metric_type, index_params)
+            cached_idx.build(sparse_vecs)  # no valid_mask — full segment
+            seg.sparse_indexes[vector_field] = cached_idx
+
+        pks = seg.pks
+        valid_mask = live[s]
+
+        # Apply scalar filter
+        if compiled_filter is not None:
+            from milvus_lite.search.indexed_filter import evaluate_segment_filter
+            valid_mask = valid_mask & evaluate_segment_filter(
+                seg, compiled_filter, indexed_filter_plan,
+            )
+
+        if not valid_mask.any():
+            continue
+
+        # Search this segment's cached index
+        local_ids, dists = _search_prepared_sparse_index(
+            cached_idx, query_sparse, top_k, valid_mask=valid_mask,
+        )
+        for qi in range(nq):
+            for j in range(top_k):
+                lid = int(local_ids[qi, j])
+                if lid < 0:
+                    break
+                per_query_candidates[qi].append(
+                    (float(dists[qi, j]), pks[lid], (table, lid))
+                )
+
+    # ── Memtable search (rebuilt each time — small + mutable) ─
+    mt = self._memtable
+    mt_pks: list = []
+    mt_sparse: list = []
+    mt_refs: list = []
+    for pk, seq, record in mt.active_record_snapshots(
+        partition_names=partition_names
+    ):
+        best = cached.winner.get(pk)
+        if delta_snap.is_deleted(pk, seq) or (best is not None and best[0] > seq):
+            continue
+        raw = record.get(vector_field)
+        mt_pks.append(pk)
+        mt_sparse.append(
+            bytes_to_sparse(raw) if isinstance(raw, bytes) else (raw or {})
+        )
+        mt_refs.append((record, seq))
+
+    if mt_pks:
+        mt_valid = np.ones(len(mt_pks), dtype=bool)
+
+        if compiled_filter is not None:
+            from milvus_lite.search.filter.eval.python_backend import _eval_row
+            for i in range(len(mt_pks)):
+                if mt_valid[i]:
+                    record, _seq = mt_refs[i]
+                    if not _eval_row(compiled_filter.ast, record):
+                        mt_valid[i] = False
+
+        mt_idx = create_sparse_index(metric_type, index_params)
+        mt_idx.build(mt_sparse, valid_mask=mt_valid)
+        local_ids, dists = _search_prepared_sparse_index(mt_idx, query_sparse, top_k)
+        for qi in range(nq):
+            for j in range(top_k):
+                lid = int(local_ids[qi, j])
+                if lid < 0:
+                    break
+                per_query_candidates[qi].append(
+                    (float(dists[qi, j]), mt_pks[lid], mt_refs[lid])
+                )
+
+    # ── Global merge + dedup + materialize ────────────────────
+    # Dedup: if same pk appears from segment + memtable, keep
+    # the one with the highest seq (latest version).
+    def _is_memtable_sparse_ref(source: Any) -> bool:
+        return isinstance(source, tuple) and bool(source) and isinstance(source[0], dict)
+
+    results: List[List[dict]] = []
+    for qi in range(nq):
+        candidates = per_query_candidates[qi]
+        # First, deduplicate by pk keeping the latest version (highest seq).
+        pk_best: dict = {}  # pk → (dist, pk, (tbl, row_i))
+        for cand in candidates:
+            dist, pk, source = cand
+            if _is_memtable_sparse_ref(source):
+                _record, seq = source
+                seq = int(seq)
+            else:
+                tbl, row_i = source
+                seq = int(tbl.column("_seq")[row_i].as_py())
+            if pk not in pk_best or seq > pk_best[pk][0]:
+                pk_best[pk] = (seq, cand)
+        deduped = [v[1] for v in pk_best.values()]
+        # Sort by distance ascending (smaller = better)
+        deduped.sort(key=lambda c: c[0])
+        hits: list = []
+        for dist, pk, source in deduped:
+            # Deferred materialization
+            entity = {}
+            if _is_memtable_sparse_ref(source):
+                source, _seq = source
+                entity = project_record(
+                    source, self._schema, projection_plan
+                )
+            else:
+                tbl, row_i = source
+                record = {
+                    name: tbl.column(name)[row_i].as_py()
+                    for name in tbl.column_names
+                    if name not in ("_seq", "_partition")
+                }
+                entity = project_record(
+                    record, self._schema, projection_plan
+                )
+            hits.append({"id": pk, "distance": dist, "entity": entity})
+            if len(hits) >= top_k:
+                break
+        results.append(hits)
+
+    return results
+
+
 def install():
     """Replaces the executor where milvus-lite's collection module calls it; only on the version it was written
     for (another version keeps its own executor, and says so on stderr)."""
@@ -327,5 +541,6 @@ def install():
     MemTable._row_to_dict = _row_to_dict
     MemTable.active_record_snapshots = active_record_snapshots
     MemTable.to_search_snapshot = to_search_snapshot
+    collection.Collection._search_sparse = search_sparse
     print(INSTALLED, file=sys.stderr, flush=True)
     return True
