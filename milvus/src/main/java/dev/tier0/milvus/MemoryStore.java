@@ -261,15 +261,19 @@ public final class MemoryStore implements AutoCloseable {
         if (wanted.isEmpty()) {
             return hits;
         }
+        // the primary key alone: Milvus Lite answers an id term by lookup but an id term and a tenant condition by
+        // reading every row, so the tenant is checked here instead, as the condition would
         QueryReq request = QueryReq.builder().databaseName(config.database()).collectionName(config.collection())
-                .filter(FilterExpressions.tenantAndMetadata(tenant, null) + " and " + FilterExpressions.idIn(wanted))
-                .outputFields(List.of(CollectionSpec.MEMORY_ID, CollectionSpec.MEMORY_TEXT))
+                .filter(FilterExpressions.idIn(wanted))
+                .outputFields(List.of(CollectionSpec.MEMORY_ID, CollectionSpec.MEMORY_TEXT, CollectionSpec.TENANT))
                 .consistencyLevel(ConsistencyLevel.SESSION).build();
         QueryResp response = readLoaded("read memory texts", () -> client.query(request));
         Map<String, String> texts = new java.util.HashMap<>();
         for (QueryResp.QueryResult r : response.getQueryResults()) {
-            texts.put((String) r.getEntity().get(CollectionSpec.MEMORY_ID),
-                    (String) r.getEntity().get(CollectionSpec.MEMORY_TEXT));
+            if (tenant.equals(r.getEntity().get(CollectionSpec.TENANT))) {
+                texts.put((String) r.getEntity().get(CollectionSpec.MEMORY_ID),
+                        (String) r.getEntity().get(CollectionSpec.MEMORY_TEXT));
+            }
         }
         List<Hit> out = new ArrayList<>(hits.size());
         for (Hit h : hits) {

@@ -185,6 +185,31 @@ class HybridSearchIT {
         }
     }
 
+    /**
+     * The whole text of a long memory is read from its chunk 0 by primary key; row ids are not scoped by tenant, so a
+     * chunk 0 another tenant wrote under the same memory id must not lend its text to this tenant's hit.
+     */
+    @Test
+    void aHitNeverTakesItsWholeTextFromAnotherTenantsChunk() {
+        String memoryId = "shared-long";
+        List<StoredMemory> rows = new ArrayList<>();
+        for (int c = 1; c < 3; c++) { // this tenant's passages 1 and 2; chunk 0 comes from the other tenant
+            Chunk chunk = new Chunk(memoryId, c, 3, 10 * c, 10 * c + 9, "", false, "");
+            rows.add(new StoredMemory(Chunk.rowId(memoryId, c), "zeta", TestVectors.randomUnit(RANDOM, DIM),
+                    "zeta passage " + c + " about basalt", Map.of(), "topic", 0, 2000 + c, NOW, "test-model", chunk));
+        }
+        Chunk foreign = new Chunk(memoryId, 0, 3, 0, 9, "eta's private whole text", false, "");
+        rows.add(new StoredMemory(Chunk.rowId(memoryId, 0), "eta", TestVectors.randomUnit(RANDOM, DIM),
+                "eta passage", Map.of(), "topic", 0, 2000, NOW, "test-model", foreign));
+        store.upsert(rows);
+        for (SearchMode mode : SearchMode.values()) {
+            SearchResult result = store.searchMemories(new SearchQuery(TestVectors.randomUnit(RANDOM, DIM), "zeta", 5,
+                    null, 0, null, new SearchOptions("basalt", mode, null, null, null)));
+            assertThat(result.hits()).as(mode.name()).extracting(Hit::id).containsExactly(memoryId);
+            assertThat(result.hits().get(0).text()).as(mode.name()).doesNotContain("eta's private");
+        }
+    }
+
     @Test
     void recencyFavoursNewerMemoriesWithoutHidingAnOldExactMatch() {
         // every alpha memory says "weather"; with a 2-day half-life the newest come first
