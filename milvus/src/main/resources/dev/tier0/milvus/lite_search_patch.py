@@ -20,6 +20,7 @@
 # And the keyword (BM25) search, Collection._search_sparse, loops over every stored row on each search to find the
 # newest version of each primary key and again to mark the live rows: its copy below takes both from the same cached
 # segment set as the dense executor (the keyword half of every hybrid search paid it too).
+# And a flush takes its table of live rows from the memtable's batches with Arrow instead of cell by cell.
 import threading
 from typing import Any, List, Optional, Tuple
 
@@ -305,6 +306,24 @@ def to_search_snapshot(self, vector_field, partition_names=None, include_table=F
     return pks, seqs_arr, vectors_arr, row_refs, table
 
 
+_own_build_data_table = MemTable._build_data_table
+
+
+def _build_data_table(self, rows):
+    """The flush's table of live rows, taken from the batches by Arrow (the original appends cell by cell: 14 % of
+    the server's CPU under upserts, py-spy); the original's way when the batches' schemas differ."""
+    batches = self._insert_batches
+    names = self._data_schema.names
+    if (not rows or not batches or any(b.schema != batches[0].schema for b in batches)
+            or any(name not in batches[0].schema.names for name in names)):
+        return _own_build_data_table(self, rows)
+    offsets = [0]
+    for batch in batches:
+        offsets.append(offsets[-1] + batch.num_rows)
+    indices = pa.array([offsets[b] + r for b, r in rows], type=pa.int64())
+    return pa.Table.from_batches(batches).select(names).take(indices).cast(self._data_schema)
+
+
 def _gather_vectors(memtable, batches, vector_field, row_refs):
     """The (rows, dim) float32 vectors of row_refs, in their order; a null vector reads as zeros (the original's)."""
     if vector_field is None or not row_refs:
@@ -541,6 +560,7 @@ def install():
     MemTable._row_to_dict = _row_to_dict
     MemTable.active_record_snapshots = active_record_snapshots
     MemTable.to_search_snapshot = to_search_snapshot
+    MemTable._build_data_table = _build_data_table
     collection.Collection._search_sparse = search_sparse
     print(INSTALLED, file=sys.stderr, flush=True)
     return True
