@@ -279,9 +279,7 @@ def to_search_snapshot(self, vector_field, partition_names=None, include_table=F
     with self._lock:
         batches = tuple(self._insert_batches)
         if include_table and batches:
-            offsets = [0]
-            for batch in batches:
-                offsets.append(offsets[-1] + batch.num_rows)
+            offsets = _row_offsets(batches)
         for pk, (batch_idx, row_idx, seq) in self._pk_index.items():
             if partition_filter is not None and \
                     _column(self, batches[batch_idx], "_partition")[row_idx] not in partition_filter:
@@ -306,6 +304,14 @@ def to_search_snapshot(self, vector_field, partition_names=None, include_table=F
     return pks, seqs_arr, vectors_arr, row_refs, table
 
 
+def _row_offsets(batches):
+    """Where each batch's rows start in the table of all batches (pa.Table.from_batches), and the total at the end."""
+    offsets = [0]
+    for batch in batches:
+        offsets.append(offsets[-1] + batch.num_rows)
+    return offsets
+
+
 _own_build_data_table = MemTable._build_data_table
 
 
@@ -317,9 +323,7 @@ def _build_data_table(self, rows):
     if (not rows or not batches or any(b.schema != batches[0].schema for b in batches)
             or any(name not in batches[0].schema.names for name in names)):
         return _own_build_data_table(self, rows)
-    offsets = [0]
-    for batch in batches:
-        offsets.append(offsets[-1] + batch.num_rows)
+    offsets = _row_offsets(batches)
     indices = pa.array([offsets[b] + r for b, r in rows], type=pa.int64())
     return pa.Table.from_batches(batches).select(names).take(indices).cast(self._data_schema)
 

@@ -181,8 +181,7 @@ class RestartIT {
                     connections.add(own);
                 }
                 for (int round = 0; round < 3; round++) {
-                    lite.stop();
-                    lite.restart();
+                    lite.restart(); // stops it first
                     java.util.concurrent.CyclicBarrier together = new java.util.concurrent.CyclicBarrier(writers);
                     List<CompletableFuture<Void>> running = new ArrayList<>();
                     for (int w = 0; w < writers; w++) {
