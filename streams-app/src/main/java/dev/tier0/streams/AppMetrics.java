@@ -102,6 +102,11 @@ public final class AppMetrics {
       return count.sum();
     }
 
+    /** The recorded durations' sum, in nanoseconds. */
+    public long totalNanos() {
+      return totalNanos.sum();
+    }
+
     Map<String, Object> snapshot() {
       long n = count.sum();
       Map<String, Object> m = new LinkedHashMap<>();
