@@ -20,7 +20,8 @@ import java.util.Map;
  * one class loader, cannot be loaded by another in the same JVM, so the test's own embeddings come from here.
  *
  * <p>Arguments: input (JSON array of strings), output (JSON), batch size, and "vectors" to include the vectors.
- * System property {@code tier0.embed.mode} (latency | throughput, default latency): the engine's mode.
+ * System property {@code tier0.embed.mode} (latency | throughput, default latency): the engine's mode;
+ * {@code tier0.embed.threads}: its intra-op threads per run (0, the default: the engine's choice).
  */
 public final class EmbedTexts {
   private static final int WARM_UP = 1000;
@@ -33,7 +34,8 @@ public final class EmbedTexts {
     int batch = Integer.parseInt(args[2]);
     boolean withVectors = args.length > 3 && args[3].equals("vectors");
     try (EmbeddingEngine engine = SharedModels.acquire(BundledModel.directory(),
-        EngineOptions.builder().mode(EngineMode.parse(System.getProperty("tier0.embed.mode", "latency"))).build())) {
+        EngineOptions.builder().mode(EngineMode.parse(System.getProperty("tier0.embed.mode", "latency")))
+            .intraOpThreads(Integer.getInteger("tier0.embed.threads", 0)).build())) {
       // warm-up (JIT, ORT's arenas for every padded length) so the timed pass sees the engine as a long-running
       // worker does
       for (int from = 0; from < Math.min(texts.size(), WARM_UP); from += batch) {

@@ -26,12 +26,18 @@ public final class SeparateJvmEmbedder {
   /** As above, the engine in {@code mode} (latency | throughput). */
   public static Result embed(List<String> texts, int batchSize, boolean withVectors, Path workDir, String mode)
       throws IOException, InterruptedException {
+    return embed(texts, batchSize, withVectors, workDir, mode, 0);
+  }
+
+  /** As above, with {@code threads} intra-op threads per run (0: the engine's choice, as model.threads). */
+  public static Result embed(List<String> texts, int batchSize, boolean withVectors, Path workDir, String mode,
+      int threads) throws IOException, InterruptedException {
     Path in = Files.createTempFile(workDir, "texts-", ".json");
     Path out = Files.createTempFile(workDir, "vectors-", ".json");
     Path log = Files.createTempFile(workDir, "embed-", ".log");
     JSON.writeValue(in.toFile(), texts);
     String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-    List<String> command = new ArrayList<>(List.of(java, "-Dtier0.embed.mode=" + mode, EmbedTexts.class.getName(), in.toString(), out.toString(),
+    List<String> command = new ArrayList<>(List.of(java, "-Dtier0.embed.mode=" + mode, "-Dtier0.embed.threads=" + threads, EmbedTexts.class.getName(), in.toString(), out.toString(),
         Integer.toString(batchSize)));
     if (withVectors) {
       command.add("vectors");
