@@ -90,26 +90,20 @@ class ConnectorBenchmark {
     result.put("ratio", Math.round(ratio * 1000) / 1000.0);
     result.put("ratio_definition", "median over rounds of e2e_rps / engine_only_rps, each pair measured back to back");
     result.put("floor", FLOOR);
-    // Where the cores went during end to end (the median round). The engine alone keeps every core busy, so it
-    // costs at most cpus x its wall time per record; end to end costs the worker's and Milvus Lite's CPU per
-    // record. Their quotient is the ratio end to end would reach with no core ever idle: on a machine whose cores
-    // the store shares, the floor is out of reach when this bound is below it.
+    // Where the cores went during end to end (the median round), and the ratio end to end would reach with no core
+    // ever idle (CpuShare): on a machine whose cores the store shares, the floor is out of reach when it is below.
     int medianRound = IntStream.range(0, ROUNDS).boxed()
         .sorted(java.util.Comparator.comparingDouble(e2e::get)).toList().get(ROUNDS / 2);
     CpuShare cpuMedian = cpu.get(medianRound);
-    // the cores the engine alone keeps busy: all of them, unless latency mode was held to fewer threads
-    int engineCores = THREADS > 0 && engineMode().equals("latency") ? THREADS
-        : Runtime.getRuntime().availableProcessors();
+    int engineCores = CpuShare.coresTheEngineTakes(engineMode(), THREADS);
     double engineCoreMs = engineCores * 1000 / engine.get(medianRound);
-    double bound = engineCoreMs / (cpuMedian.jvmMsPerRecord() + cpuMedian.liteMsPerRecord());
+    Double bound = cpuMedian.ratioIfNoCoreIdle(engine.get(medianRound), engineMode(), THREADS);
     Map<String, Object> perRecord = new LinkedHashMap<>();
     perRecord.put("e2e_cpu_ms_worker_jvm", round2(cpuMedian.jvmMsPerRecord()));
     perRecord.put("e2e_cpu_ms_milvus_lite", round2(cpuMedian.liteMsPerRecord()));
     perRecord.put("engine_only_core_ms_at_most", round2(engineCoreMs));
     result.put("per_record_median_round", perRecord);
-    // a bound only where the engine alone keeps every core busy; held to fewer, it leaves the rest a core of its own
-    boolean engineTakesEveryCore = engineCores == Runtime.getRuntime().availableProcessors();
-    result.put("ratio_if_no_core_idle", engineTakesEveryCore ? Math.round(bound * 1000) / 1000.0 : null);
+    result.put("ratio_if_no_core_idle", bound == null ? null : Math.round(bound * 1000) / 1000.0);
     result.put("e2e_rps_rounds", e2e.stream().map(ConnectorBenchmark::round1).toList());
     result.put("engine_only_rps_rounds", engine.stream().map(ConnectorBenchmark::round1).toList());
     Path out = Path.of(System.getProperty("tier0.home", ".."), "target", "bench", "connector.json");
@@ -125,9 +119,8 @@ class ConnectorBenchmark {
     System.out.printf("  %-34s %10.3f   (floor %.1f; median of per-round ratios)%n", "ratio", ratio, FLOOR);
     System.out.printf("  per record (median round): CPU end to end %.2f ms (worker JVM %.2f, Milvus Lite %.2f); "
         + "engine alone at most %.2f core-ms on %d core(s)%s%n",
-        cpuMedian.jvmMsPerRecord() + cpuMedian.liteMsPerRecord(), cpuMedian.jvmMsPerRecord(),
-        cpuMedian.liteMsPerRecord(), engineCoreMs, engineCores,
-        engineTakesEveryCore ? String.format("; ratio with no core idle %.3f", bound) : "");
+        cpuMedian.msPerRecord(), cpuMedian.jvmMsPerRecord(), cpuMedian.liteMsPerRecord(), engineCoreMs, engineCores,
+        bound == null ? "" : String.format("; ratio with no core idle %.3f", bound));
     System.out.println("  written to " + out);
   }
 

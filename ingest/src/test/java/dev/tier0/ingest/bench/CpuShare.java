@@ -21,6 +21,38 @@ public record CpuShare(double jvmMsPerRecord, double liteMsPerRecord) {
     }
   }
 
+  /** Both processes' CPU ms per record. */
+  public double msPerRecord() {
+    return jvmMsPerRecord + liteMsPerRecord;
+  }
+
+  /**
+   * The cores the engine alone keeps busy: every core, unless latency mode (one run at a time) is held to fewer
+   * intra-op threads ({@code model.threads}) than the machine has.
+   *
+   * @param engineMode latency | throughput
+   * @param threads    model.threads (0: the engine's choice)
+   */
+  public static int coresTheEngineTakes(String engineMode, int threads) {
+    int cpus = Runtime.getRuntime().availableProcessors();
+    return engineMode.equals("latency") && threads > 0 ? Math.min(threads, cpus) : cpus;
+  }
+
+  /**
+   * The ratio end to end would reach if no core were ever idle: the engine alone costs at most cores x its wall
+   * time per record, end to end costs {@link #msPerRecord()}. Null where the engine alone leaves cores free (see
+   * {@link #coresTheEngineTakes}): the rest then has cores of its own and the quotient bounds nothing.
+   *
+   * @param engineOnlyRps the engine alone's records per second, measured beside this stretch
+   */
+  public Double ratioIfNoCoreIdle(double engineOnlyRps, String engineMode, int threads) {
+    int cores = coresTheEngineTakes(engineMode, threads);
+    if (cores < Runtime.getRuntime().availableProcessors()) {
+      return null;
+    }
+    return cores * 1000 / engineOnlyRps / msPerRecord();
+  }
+
   /**
    * Marks the start of a stretch.
    *

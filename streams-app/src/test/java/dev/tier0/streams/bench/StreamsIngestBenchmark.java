@@ -144,14 +144,9 @@ public final class StreamsIngestBenchmark {
       perRecord.put("cpu_ms_app_jvm", round2(d.cpu().jvmMsPerRecord()));
       perRecord.put("cpu_ms_milvus_lite", round2(d.cpu().liteMsPerRecord()));
       m.put("per_record_median_round", perRecord);
-      // the ratio end to end would reach with no core ever idle: the engine alone costs at most cpus x its wall
-      // time per record, end to end costs the app JVM's and Milvus Lite's CPU (see the connector benchmark); a
-      // bound only where the engine alone keeps every core busy (held to fewer threads it leaves the rest a core)
-      boolean engineTakesEveryCore = !(mode.equals("latency") && THREADS > 0
-          && THREADS < Runtime.getRuntime().availableProcessors());
-      double bound = Runtime.getRuntime().availableProcessors() * 1000 / b.get(medianRound)
-          / (d.cpu().jvmMsPerRecord() + d.cpu().liteMsPerRecord());
-      m.put("ratio_if_no_core_idle", engineTakesEveryCore ? Math.round(bound * 1000) / 1000.0 : null);
+      // the ratio end to end would reach with no core ever idle (CpuShare; null where the engine leaves a core free)
+      Double bound = d.cpu().ratioIfNoCoreIdle(b.get(medianRound), mode, THREADS);
+      m.put("ratio_if_no_core_idle", bound == null ? null : Math.round(bound * 1000) / 1000.0);
       m.put("e2e_rps_rounds", a.stream().map(StreamsIngestBenchmark::round).toList());
       m.put("engine_only_rps_rounds", b.stream().map(StreamsIngestBenchmark::round).toList());
       modes.put(mode, m);
@@ -161,7 +156,7 @@ public final class StreamsIngestBenchmark {
           + "rest; CPU app JVM %.2f ms, Milvus Lite %.2f ms%s%n", "",
           1000 / a.get(medianRound), d.modelMsPerRecord(), 1000 / b.get(medianRound), d.storeMsPerRecord(),
           d.cpu().jvmMsPerRecord(), d.cpu().liteMsPerRecord(),
-          engineTakesEveryCore ? String.format("; ratio with no core idle %.3f", bound) : "");
+          bound == null ? "" : String.format("; ratio with no core idle %.3f", bound));
     }
     results.put("modes", modes);
     results.put("ratio_definition", "median over rounds of e2e_rps / engine_only_rps, each pair measured back to back");
@@ -220,11 +215,13 @@ public final class StreamsIngestBenchmark {
         Thread.sleep(20);
       }
       double rps = texts.size() / ((System.nanoTime() - start) / 1e9);
-      if (store.count() != texts.size()) {
-        throw new IllegalStateException("the app counted " + texts.size() + " stored, Milvus holds " + store.count());
+      CpuShare used = cpu.since(texts.size()); // read before the check below adds a count(*) to Lite's time
+      long held = store.count();
+      if (held != texts.size()) {
+        throw new IllegalStateException("the app counted " + texts.size() + " stored, Milvus holds " + held);
       }
       breakdowns.add(new Breakdown(app.metrics().embedDocumentsTimer().totalNanos() / 1e6 / texts.size(),
-          app.metrics().upsertTimer().totalNanos() / 1e6 / texts.size(), cpu.since(texts.size())));
+          app.metrics().upsertTimer().totalNanos() / 1e6 / texts.size(), used));
       return rps;
     }
   }
