@@ -87,8 +87,12 @@ public final class FaultyStore implements VectorStore {
     if (down) {
       throw new TransientStoreException("connection refused", null);
     }
-    ids.forEach(rows::remove);
-    ids.forEach(chunks::remove);
+    for (String id : ids) {
+      StoredMemory removed = chunks.remove(id);
+      if (removed != null && removed.chunk().index() == 0) {
+        rows.remove(removed.chunk().memoryId()); // rows is by memory id; ids here are row ids (memoryId#index)
+      }
+    }
   }
 
   @Override

@@ -52,6 +52,7 @@ public final class AppConfig extends AbstractConfig {
   public static final String INGEST_BATCH_MAX_RECORDS = "ingest.batch.max.records";
   public static final String INGEST_BATCH_MAX_TOKENS = "ingest.batch.max.tokens";
   public static final String INGEST_FLUSH_INTERVAL_MS = "ingest.flush.interval.ms";
+  public static final String INGEST_PREPARE_AHEAD = "ingest.prepare.ahead";
   /** Deprecated alias of {@link SharedConfig#WRITE_RETRY_BACKOFF_MAX_MS}: the wait between flushes while down. */
   public static final String INGEST_RETRY_BACKOFF_MS = "ingest.retry.backoff.ms";
   public static final String SEARCH_REQUEST_TOPIC = "search.request.topic";
@@ -134,6 +135,11 @@ public final class AppConfig extends AbstractConfig {
         .define(INGEST_FLUSH_INTERVAL_MS, Type.LONG, 500L, Range.atLeast(1), Importance.MEDIUM,
             "... or when this many milliseconds (wall clock) have passed.", APP_GROUP, ++order,
             ConfigDef.Width.SHORT, "Ingest flush interval")
+        .define(INGEST_PREPARE_AHEAD, Type.BOOLEAN, true, Importance.LOW,
+            "Embed a batch on an embed thread (one per stream thread) while the stream thread goes on parking "
+                + "records, and store it on the stream thread once ready; false: each flush embeds and stores "
+                + "before the stream thread goes on.", APP_GROUP, ++order, ConfigDef.Width.SHORT,
+            "Ingest prepare-ahead")
         .define(SharedConfig.WRITE_RETRY_MAX_RETRIES, Type.INT, 5, Range.between(0, 1000), Importance.MEDIUM,
             "Retries of a store call that failed transiently (Milvus unreachable, timeouts, rate limits) within "
                 + "one flush; after them the writes stay pending (nothing is lost) and the next flush waits "
@@ -279,7 +285,7 @@ public final class AppConfig extends AbstractConfig {
         aliased(SharedConfig.WRITE_BATCH_MAX_RECORDS, INGEST_BATCH_MAX_RECORDS).intValue(),
         getInt(INGEST_BATCH_MAX_TOKENS), Duration.ofMillis(getLong(INGEST_FLUSH_INTERVAL_MS)), retry,
         WriteLimits.from(this), ChunkSettings.from(this),
-        flushBudget(IngestSettings.DEFAULT_FLUSH_BUDGET));
+        flushBudget(IngestSettings.DEFAULT_FLUSH_BUDGET), getBoolean(INGEST_PREPARE_AHEAD));
   }
 
   /** A side's flush budget under this app's poll interval and transaction timeout ({@link FlushBudget}). */

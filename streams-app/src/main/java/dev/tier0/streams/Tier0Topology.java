@@ -5,6 +5,7 @@ import dev.tier0.ingest.IngestWriter;
 import dev.tier0.ingest.VectorStore;
 import dev.tier0.memory.MemoryMapper;
 import dev.tier0.streams.format.WireFormats;
+import dev.tier0.streams.ingest.EmbedThreads;
 import dev.tier0.streams.ingest.IngestProcessor;
 import dev.tier0.streams.ingest.IngestSettings;
 import dev.tier0.streams.ingest.PendingRecordSerde;
@@ -74,8 +75,9 @@ public final class Tier0Topology {
     topology.addSource(INGEST_SOURCE, formats.ingestKeys().get(), formats.ingestValues().get(), settings.topic());
     IngestWriter writer = new IngestWriter(embedder, index, settings.limits(), settings.retry(),
         settings.chunking());
-    topology.addProcessor(INGEST, () -> new IngestProcessor(settings, mapper, embedder, writer, metrics, membership),
-        INGEST_SOURCE);
+    EmbedThreads embedThreads = settings.prepareAhead() ? new EmbedThreads() : null;
+    topology.addProcessor(INGEST, () -> new IngestProcessor(settings, mapper, embedder, writer, metrics, membership,
+        embedThreads), INGEST_SOURCE);
     // In memory with a changelog: the changelog is what survives a crash; the store holds at most a few batches.
     topology.addStateStore(Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(IngestProcessor.STORE),
         Serdes.String(), new PendingRecordSerde()), INGEST);

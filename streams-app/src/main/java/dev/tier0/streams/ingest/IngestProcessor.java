@@ -15,8 +15,12 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Future;
 import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.header.Headers;
 import org.apache.kafka.common.header.internals.RecordHeaders;
@@ -47,6 +51,14 @@ import org.slf4j.LoggerFactory;
  * group ({@link ThreadMembership}, asked before every store call), stops starting batches after
  * {@link IngestSettings#flushBudget()} so the thread polls in time, and a task closed for a revocation rather than
  * a shutdown does not flush: its pending writes stay in the changelog for the task's next owner.
+ *
+ * <p>Prepare-ahead ({@link IngestSettings#prepareAhead()}): a due batch is embedded on the stream thread's embed
+ * thread ({@link EmbedThreads}) while this thread goes on parking records, and stored here, on the stream thread,
+ * at the first {@code process()} or tick that finds it ready (or that finds the next batch full: then it waits
+ * for it). So the model runs while the stream thread parses, parks and stores instead of after it. What holds
+ * still holds: its writes stay in the pending store until their outcome is final (a crash replays them); a write
+ * parked for the same id while its older version was being embedded is kept and written after it; a task closed
+ * for a revocation drops the batch unwritten. One batch per task in flight.
  */
 public final class IngestProcessor implements Processor<byte[], IngestValue, byte[], byte[]> {
   public static final String STORE = "tier0-ingest-pending";
@@ -63,14 +75,32 @@ public final class IngestProcessor implements Processor<byte[], IngestValue, byt
   private final IngestWriter writer;
   private final AppMetrics metrics;
   private final ThreadMembership membership;
+  /** Where batches are embedded ahead; null: each flush embeds on the stream thread. */
+  private final EmbedThreads embedThreads;
 
   private ProcessorContext<byte[], byte[]> context;
   private KeyValueStore<String, PendingRecord> pending;
-  private int pendingCount;
-  private long pendingTokens;
+  /** The pending store's ids with their texts' tokens (0 for a delete), so no flush has to count them again. */
+  private final Map<String, Integer> parkedTokens = new HashMap<>();
+  private long parkedTokenSum;
+  /** The batch being embedded ahead; null when none. */
+  private InFlight inFlight;
+  /** The embedded batch being stored, while the next one may already be in flight; null outside advance(). */
+  private InFlight storing;
   private long retryNotBeforeMs;
-  /** Wall-clock time the oldest pending write was parked (or restored); meaningless while none is pending. */
+  /** Wall-clock time the oldest waiting write (not in flight) was parked or restored; meaningless while none is. */
   private long oldestParkedMs;
+
+  /**
+   * A batch being embedded on the embed thread: its entries as read from the pending store, their tokens, when the
+   * oldest of them was parked, and the ids parked again since (a newer write, which stays pending).
+   */
+  private record InFlight(List<KeyValue<String, PendingRecord>> batch, long tokens, long oldestParkedMs,
+                          Set<String> ids, Set<String> replaced, Future<PreparedBatch> prepared) {
+    long size() {
+      return batch.size();
+    }
+  }
 
   /**
    * @param embedder the model, here only to count a text's tokens for the batch's token budget
@@ -79,6 +109,17 @@ public final class IngestProcessor implements Processor<byte[], IngestValue, byt
    */
   public IngestProcessor(IngestSettings settings, MemoryMapper mapper, Embedder embedder, IngestWriter writer,
                          AppMetrics metrics, ThreadMembership membership) {
+    this(settings, mapper, embedder, writer, metrics, membership, null);
+  }
+
+  /**
+   * @param embedThreads where batches are embedded ahead when {@link IngestSettings#prepareAhead()}, shared by the
+   *                     topology's tasks; null: flushes embed on the stream thread
+   */
+  public IngestProcessor(IngestSettings settings, MemoryMapper mapper, Embedder embedder, IngestWriter writer,
+                         AppMetrics metrics, ThreadMembership membership, EmbedThreads embedThreads) {
+    this.embedThreads = settings.prepareAhead() ? java.util.Objects.requireNonNull(embedThreads, "embedThreads")
+        : null;
     this.membership = membership;
     this.settings = settings;
     this.mapper = mapper;
@@ -91,11 +132,11 @@ public final class IngestProcessor implements Processor<byte[], IngestValue, byt
   public void init(ProcessorContext<byte[], byte[]> context) {
     this.context = context;
     this.pending = context.getStateStore(STORE);
-    recountPending();
+    countRestored();
     oldestParkedMs = context.currentSystemTimeMs();
-    if (pendingCount > 0) {
+    if (pendingCount() > 0) {
       LOG.info("task {}: {} writes restored from the pending store, flushing them within {}",
-          context.taskId(), pendingCount, settings.flushInterval());
+          context.taskId(), pendingCount(), settings.flushInterval());
     }
     // The time trigger is a linger, as a producer's linger.ms: it flushes once the OLDEST pending write has waited
     // the flush interval, not at every tick. Flushing whatever is pending at each tick collapsed batches to one
@@ -105,7 +146,9 @@ public final class IngestProcessor implements Processor<byte[], IngestValue, byt
     long interval = settings.flushInterval().toMillis();
     context.schedule(Duration.ofMillis(Math.max(1, interval / TICKS_PER_INTERVAL)), PunctuationType.WALL_CLOCK_TIME,
         now -> {
-          if (pendingCount > 0 && now >= retryNotBeforeMs && now - oldestParkedMs >= interval) {
+          if (embedThreads != null) {
+            advance(now);
+          } else if (lingered(now)) {
             tryFlush(now);
           }
         });
@@ -136,17 +179,122 @@ public final class IngestProcessor implements Processor<byte[], IngestValue, byt
         park(raw(record, request));
       }
     }
-    if (pendingCount >= settings.maxRecords() || pendingTokens >= settings.maxTokens()) {
-      long now = context.currentSystemTimeMs();
-      if (now >= retryNotBeforeMs) {
-        tryFlush(now);
+    long now = context.currentSystemTimeMs();
+    if (embedThreads != null) {
+      advance(now);
+    } else if (full() && now >= retryNotBeforeMs) {
+      tryFlush(now);
+    }
+    if (pendingCount() >= settings.maxRecords() * MAX_BACKLOG_BATCHES) {
+      // Parking more would grow the store without bound; failing the task replays from the committed offsets.
+      throw new StreamsException("memory store unavailable or too slow: " + pendingCount() + " writes pending in "
+          + "task " + context.taskId() + ", not taking more until they are written");
+    }
+  }
+
+  /** Writes in the pending store, those in flight included. */
+  private int pendingCount() {
+    return parkedTokens.size();
+  }
+
+  /** Whether the writes waiting for a batch (not taken by one) make a full one, by records or by tokens. */
+  private boolean full() {
+    return pendingCount() - taken(InFlight::size) >= settings.maxRecords()
+        || parkedTokenSum - taken(InFlight::tokens) >= settings.maxTokens();
+  }
+
+  /** Whether the oldest waiting write has waited the flush interval (and no backoff holds the flushes back). */
+  private boolean lingered(long now) {
+    return pendingCount() > taken(InFlight::size) && now >= retryNotBeforeMs
+        && now - oldestParkedMs >= settings.flushInterval().toMillis();
+  }
+
+  /** The sum of {@code measure} over the batches that have taken pending writes: in flight, being stored. */
+  private long taken(java.util.function.ToLongFunction<InFlight> measure) {
+    return (inFlight == null ? 0 : measure.applyAsLong(inFlight)) + (storing == null ? 0 : measure.applyAsLong(storing));
+  }
+
+  /**
+   * Prepare-ahead's step, at every record and tick. Once the batch in flight is embedded (waited for only when the
+   * next batch is already full), the next batch goes to the embed thread first, then this one is stored: the
+   * model never waits for the store. A batch starts when it is full or has lingered.
+   */
+  private void advance(long now) {
+    if (inFlight != null && !inFlight.prepared().isDone() && !full()) {
+      return;
+    }
+    storing = inFlight;
+    inFlight = null;
+    try {
+      PreparedBatch prepared = storing == null ? null : embedded(storing);
+      if ((full() && now >= retryNotBeforeMs) || lingered(now)) {
+        start();
       }
-      if (pendingCount >= settings.maxRecords() * MAX_BACKLOG_BATCHES) {
-        // Parking more would grow the store without bound; failing the task replays from the committed offsets.
-        throw new StreamsException("memory store unavailable or too slow: " + pendingCount + " writes pending in "
-            + "task " + context.taskId() + ", not taking more until they are written");
+      if (storing != null) {
+        settle(store(storing, prepared), now);
+      }
+    } finally {
+      storing = null;
+    }
+  }
+
+  /**
+   * Sends the next batch (up to write.batch.max.records of the pending writes not taken by the batch being stored)
+   * to the embed thread, unless this thread must poll first or may have left the group.
+   */
+  private void start() {
+    if (!membership.polledWithin(settings.flushBudget()) || !membership.isMember()) {
+      return; // the next tick after the poll starts it
+    }
+    List<KeyValue<String, PendingRecord>> batch = new ArrayList<>();
+    try (KeyValueIterator<String, PendingRecord> it = pending.all()) {
+      while (it.hasNext() && batch.size() < settings.maxRecords()) {
+        KeyValue<String, PendingRecord> kv = it.next();
+        if (storing == null || !storing.ids().contains(kv.key) || storing.replaced().contains(kv.key)) {
+          batch.add(kv);
+        }
       }
     }
+    long tokens = 0;
+    Set<String> ids = new HashSet<>();
+    for (KeyValue<String, PendingRecord> kv : batch) {
+      tokens += parkedTokens.getOrDefault(kv.key, 0);
+      ids.add(kv.key);
+    }
+    List<WriteRequest> requests = requests(batch);
+    inFlight = new InFlight(batch, tokens, oldestParkedMs, ids, new HashSet<>(),
+        embedThreads.submit(() -> writer.prepare(requests)));
+  }
+
+  /**
+   * The batch's embeddings, waiting for them if need be.
+   *
+   * @throws RuntimeException what {@link IngestWriter#prepare} threw (the task fails; its writes stay pending)
+   */
+  private static PreparedBatch embedded(InFlight batch) {
+    try {
+      return batch.prepared().get();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new StreamsException("interrupted while a batch was being embedded", e);
+    } catch (ExecutionException e) {
+      if (e.getCause() instanceof RuntimeException failure) {
+        throw failure; // as prepare() on this thread would have thrown
+      }
+      if (e.getCause() instanceof Error error) {
+        throw error;
+      }
+      throw new StreamsException(e.getCause());
+    }
+  }
+
+  /** Stores an embedded batch on this thread; what it leaves pending waits as long as it already has. */
+  private Flush store(InFlight batch, PreparedBatch prepared) {
+    oldestParkedMs = Math.min(oldestParkedMs, batch.oldestParkedMs());
+    if (!membership.isMember()) {
+      return Flush.NOT_A_MEMBER;
+    }
+    return store(batch.batch(), prepared, batch.replaced());
   }
 
   /**
@@ -156,47 +304,74 @@ public final class IngestProcessor implements Processor<byte[], IngestValue, byt
    */
   @Override
   public void close() {
-    if (pendingCount == 0) {
+    boolean forGood = membership.closingForGood();
+    if (inFlight != null && !forGood) {
+      inFlight.prepared().cancel(false); // nothing of it is written: the task's next owner restores these writes
+      inFlight = null;
+    }
+    if (pendingCount() == 0) {
       return;
     }
-    if (!membership.closingForGood()) {
+    if (!forGood) {
       LOG.info("task {} closed by a rebalance: {} pending writes stay in the changelog for its next owner",
-          context.taskId(), pendingCount);
+          context.taskId(), pendingCount());
       return;
     }
     try {
+      if (inFlight != null) {
+        InFlight last = inFlight;
+        inFlight = null;
+        store(last, embedded(last));
+      }
       flush();
     } catch (RuntimeException e) {
       LOG.warn("task {}: {} pending writes not flushed at shutdown, kept for the next start: {}", context.taskId(),
-          pendingCount, e.toString());
+          pendingCount(), e.toString());
     }
   }
 
   private void park(PendingRecord write) {
-    if (pendingCount == 0) {
-      oldestParkedMs = context.currentSystemTimeMs();
+    if (pendingCount() == taken(InFlight::size)) {
+      oldestParkedMs = context.currentSystemTimeMs(); // the first write waiting for the next batch
     }
-    if (pending.get(write.id()) == null) {
-      pendingCount++;
+    if (inFlight != null && inFlight.ids().contains(write.id())) {
+      inFlight.replaced().add(write.id()); // newer than what is being embedded: stays pending after it is stored
     }
     pending.put(write.id(), write);
-    if (write.request() instanceof WriteRequest.Upsert u) {
-      pendingTokens += embedder.countTokens(u.memory().text());
-    }
+    counted(write.id(), write.request());
+  }
+
+  /** Keeps {@link #parkedTokens} in step with the pending store after a put. */
+  private void counted(String id, WriteRequest request) {
+    int tokens = request instanceof WriteRequest.Upsert u ? embedder.countTokens(u.memory().text()) : 0;
+    Integer before = parkedTokens.put(id, tokens);
+    parkedTokenSum += tokens - (before == null ? 0 : before);
+  }
+
+  /** Removes a settled write from the pending store. */
+  private void unpark(String id) {
+    pending.delete(id);
+    Integer tokens = parkedTokens.remove(id);
+    parkedTokenSum -= tokens == null ? 0 : tokens;
   }
 
   private void tryFlush(long now) {
-    switch (flush()) {
+    settle(flush(), now);
+  }
+
+  /** What a flush's end means for the next one: a backoff while the store is down. */
+  private void settle(Flush flush, long now) {
+    switch (flush) {
       case WRITTEN, OVER_BUDGET -> retryNotBeforeMs = 0;
       case UNAVAILABLE -> {
         metrics.flushFailed();
         retryNotBeforeMs = now + settings.retry().maxBackoff().toMillis();
         LOG.warn("task {}: memory store unavailable, {} writes stay pending and are retried in {} ms",
-            context.taskId(), pendingCount, settings.retry().maxBackoff().toMillis());
+            context.taskId(), pendingCount(), settings.retry().maxBackoff().toMillis());
       }
       case NOT_A_MEMBER -> LOG.warn("task {}: this thread has not polled for most of max.poll.interval.ms and may "
           + "have left the group: {} writes not sent, left to whoever owns the task now", context.taskId(),
-          pendingCount);
+          pendingCount());
     }
   }
 
@@ -234,16 +409,23 @@ public final class IngestProcessor implements Processor<byte[], IngestValue, byt
       } else if (!membership.isMember()) {
         result = Flush.NOT_A_MEMBER;
       } else {
-        result = write(all.subList(from, Math.min(all.size(), from + settings.maxRecords())));
+        List<KeyValue<String, PendingRecord>> batch = all.subList(from, Math.min(all.size(),
+            from + settings.maxRecords()));
+        result = store(batch, writer.prepare(requests(batch)), Set.of());
       }
     }
-    recountPending();
     return result;
   }
 
-  private Flush write(List<KeyValue<String, PendingRecord>> batch) {
-    List<WriteRequest> requests = batch.stream().map(kv -> kv.value.request()).toList();
-    PreparedBatch prepared = writer.prepare(requests);
+  private static List<WriteRequest> requests(List<KeyValue<String, PendingRecord>> batch) {
+    return batch.stream().map(kv -> kv.value.request()).toList();
+  }
+
+  /**
+   * Stores a prepared batch and takes each write whose outcome is final out of the pending store, except those
+   * parked again since the batch was read ({@code replaced}): their newer version waits for the next batch.
+   */
+  private Flush store(List<KeyValue<String, PendingRecord>> batch, PreparedBatch prepared, Set<String> replaced) {
     try {
       // Retries stop too once the thread is twice its flush budget past its poll: under exactly-once a batch
       // retrying through a 30 s outage kept the transaction open past its timeout and got the thread fenced (the
@@ -281,7 +463,9 @@ public final class IngestProcessor implements Processor<byte[], IngestValue, byt
       } else if (outcome instanceof Outcome.Rejected rejected) {
         deadLetter(entry, entry.request().source(), rejected.reason());
       }
-      pending.delete(batch.get(i).key);
+      if (!replaced.contains(batch.get(i).key)) {
+        unpark(batch.get(i).key);
+      }
     }
     return result;
   }
@@ -314,16 +498,14 @@ public final class IngestProcessor implements Processor<byte[], IngestValue, byt
     return new PendingRecord(request, record.key(), record.value() == null ? null : record.value().raw(), headers);
   }
 
-  private void recountPending() {
-    pendingCount = 0;
-    pendingTokens = 0;
+  /** Counts what the pending store holds when the task starts (restored from its changelog). */
+  private void countRestored() {
+    parkedTokens.clear();
+    parkedTokenSum = 0;
     try (KeyValueIterator<String, PendingRecord> it = pending.all()) {
       while (it.hasNext()) {
-        PendingRecord write = it.next().value;
-        pendingCount++;
-        if (write.request() instanceof WriteRequest.Upsert u) {
-          pendingTokens += embedder.countTokens(u.memory().text());
-        }
+        KeyValue<String, PendingRecord> kv = it.next();
+        counted(kv.key, kv.value.request());
       }
     }
   }

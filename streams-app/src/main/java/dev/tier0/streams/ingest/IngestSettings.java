@@ -22,10 +22,13 @@ import java.util.Objects;
  *                         has polled. Keeps a backlog against a slow Milvus from holding the thread past
  *                         max.poll.interval.ms, which drops it from the group while it still writes (the
  *                         100,000-record soak, issue 15); > 0
+ * @param prepareAhead     embed a batch on an embed thread while the stream thread goes on parking records, and
+ *                         store it on the stream thread once it is ready (ingest.prepare.ahead, the app's default);
+ *                         false: each flush embeds and stores on the stream thread before it returns
  */
 public record IngestSettings(String topic, String deadLetterTopic, int maxRecords, int maxTokens,
                              Duration flushInterval, RetryPolicy retry, WriteLimits limits, ChunkSettings chunking,
-                             Duration flushBudget) {
+                             Duration flushBudget, boolean prepareAhead) {
   /** The flush budget unless the thread's limits call for less (see {@link dev.tier0.streams.FlushBudget}). */
   public static final Duration DEFAULT_FLUSH_BUDGET = Duration.ofSeconds(30);
 
@@ -40,6 +43,18 @@ public record IngestSettings(String topic, String deadLetterTopic, int maxRecord
       RetryPolicy retry, WriteLimits limits, ChunkSettings chunking) {
     this(topic, deadLetterTopic, maxRecords, maxTokens, flushInterval, retry, limits, chunking,
         DEFAULT_FLUSH_BUDGET);
+  }
+
+  /** Settings whose flushes embed and store on the stream thread (no prepare-ahead). */
+  public IngestSettings(String topic, String deadLetterTopic, int maxRecords, int maxTokens, Duration flushInterval,
+      RetryPolicy retry, WriteLimits limits, ChunkSettings chunking, Duration flushBudget) {
+    this(topic, deadLetterTopic, maxRecords, maxTokens, flushInterval, retry, limits, chunking, flushBudget, false);
+  }
+
+  /** The same settings with prepare-ahead on or off. */
+  public IngestSettings withPrepareAhead(boolean on) {
+    return new IngestSettings(topic, deadLetterTopic, maxRecords, maxTokens, flushInterval, retry, limits, chunking,
+        flushBudget, on);
   }
 
   public IngestSettings {

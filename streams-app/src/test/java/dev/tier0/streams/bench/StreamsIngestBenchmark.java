@@ -49,6 +49,9 @@ public final class StreamsIngestBenchmark {
   private static final int WARM_UP_RECORDS = 2_000;
   /** model.threads for both sides (0: the engine's choice); see the connector benchmark's tier0.bench.threads. */
   private static final int THREADS = Integer.getInteger("bench.threads", 0);
+  /** ingest.prepare.ahead (the app's default: true); false times the flushes that embed on the stream thread. */
+  private static final boolean PREPARE_AHEAD = Boolean.parseBoolean(System.getProperty("bench.prepare.ahead",
+      "true"));
 
   private StreamsIngestBenchmark() {}
 
@@ -75,6 +78,7 @@ public final class StreamsIngestBenchmark {
     results.put("rounds", ROUNDS);
     results.put("write_batch_max_records", WRITE_BATCH);
     results.put("model_threads", THREADS);
+    results.put("ingest_prepare_ahead", PREPARE_AHEAD);
     results.put("cpus", Runtime.getRuntime().availableProcessors());
     Map<String, List<Double>> e2e = new LinkedHashMap<>();
     Map<String, List<Double>> engineOnly = new LinkedHashMap<>();
@@ -179,6 +183,7 @@ public final class StreamsIngestBenchmark {
     c.put("model.mode", mode);
     c.put("write.batch.max.records", Integer.toString(WRITE_BATCH));
     c.put("model.threads", Integer.toString(THREADS));
+    c.put("ingest.prepare.ahead", Boolean.toString(PREPARE_AHEAD));
     return c;
   }
 

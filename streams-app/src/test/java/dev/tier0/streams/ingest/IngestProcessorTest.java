@@ -28,6 +28,8 @@ import dev.tier0.streams.AppMetrics;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.serialization.Serdes;
@@ -71,10 +73,15 @@ class IngestProcessorTest {
   }
 
   private void init(IngestSettings settings, VectorStore target, ThreadMembership membership) {
+    init(settings, target, membership, model);
+  }
+
+  private void init(IngestSettings settings, VectorStore target, ThreadMembership membership, Embedder embedder) {
     MemoryMapper mapper = new MemoryMapper(MappingConfig.builder().idStrategy(IdStrategy.FIELD).idField("id")
         .tenantField("tenant").build());
-    processor = new IngestProcessor(settings, mapper, model,
-        new IngestWriter(model, target, settings.limits(), settings.retry()), metrics, membership);
+    processor = new IngestProcessor(settings, mapper, embedder,
+        new IngestWriter(embedder, target, settings.limits(), settings.retry()), metrics, membership,
+        new EmbedThreads());
     context = new MockProcessorContext<>();
     context.setCurrentSystemTimeMs(0);
     pending = Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(IngestProcessor.STORE), Serdes.String(),
@@ -343,6 +350,187 @@ class IngestProcessorTest {
     store.refuses = m -> true;
     assertThatThrownBy(() -> sendFifty(-1)).isInstanceOf(WriterFailedException.class);
     assertThat(pending.approximateNumEntries()).as("replayed after the thread restarts").isEqualTo(50);
+    assertThat(deadLetters()).isEmpty();
+  }
+
+  // ---- prepare-ahead: the model runs on the embed thread while the stream thread goes on
+
+  /** The bundled model behind a gate: each embedDocuments call waits until the test opens it, and counts. */
+  private static final class GatedModel implements Embedder {
+    final CountDownLatch open = new CountDownLatch(1);
+    final AtomicInteger calls = new AtomicInteger();
+    volatile String callingThread;
+    volatile boolean fails;
+
+    @Override
+    public List<float[]> embedDocuments(List<String> texts) {
+      callingThread = Thread.currentThread().getName();
+      calls.incrementAndGet();
+      try {
+        if (!open.await(30, TimeUnit.SECONDS)) {
+          throw new IllegalStateException("the test never opened the gate");
+        }
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new IllegalStateException(e);
+      }
+      if (fails) {
+        throw new IllegalStateException("the model failed");
+      }
+      return model.embedDocuments(texts);
+    }
+
+    @Override
+    public String modelName() {
+      return model.modelName();
+    }
+
+    @Override
+    public int dimension() {
+      return model.dimension();
+    }
+
+    @Override
+    public List<float[]> embedQueries(List<String> queries) {
+      return model.embedQueries(queries);
+    }
+
+    @Override
+    public int countTokens(String text) {
+      return model.countTokens(text);
+    }
+  }
+
+  private static final IngestSettings AHEAD = new IngestSettings("memories", "memories.dlq", 50, 1_000_000,
+      Duration.ofSeconds(1), new RetryPolicy(1, Duration.ZERO, Duration.ofSeconds(5)), WriteLimits.defaults())
+      .withPrepareAhead(true);
+
+  private GatedModel aheadWith(Flipped membership) {
+    GatedModel gated = new GatedModel();
+    init(AHEAD, store, membership, gated);
+    return gated;
+  }
+
+  /** Waits (real time) until the batch in flight is embedded and the next record or tick has stored it. */
+  private void tickUntilStored(int rows, long nowMs) {
+    var punctuator = context.scheduledPunctuators().get(0).getPunctuator();
+    long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+    while (store.rows.size() < rows && System.nanoTime() < until) {
+      punctuator.punctuate(nowMs);
+      sleep(Duration.ofMillis(5));
+    }
+  }
+
+  private void sendText(String id, String text) {
+    send(id, "{\"id\":\"" + id + "\",\"text\":\"" + text + "\",\"tenant\":\"t1\"}");
+  }
+
+  /**
+   * A full batch goes to the embed thread and process() returns at once: the stream thread parks the next
+   * records while the model runs (before, the flush embedded on the stream thread, which here would wait on the
+   * gate for 30 s and fail). The batch is stored, on the stream thread, at the first tick after it is ready.
+   */
+  @Test
+  void aFullBatchIsEmbeddedOnTheEmbedThreadWhileTheStreamThreadGoesOnParking() {
+    GatedModel gated = aheadWith(new Flipped());
+    sendFifty(-1);
+    for (int i = 50; i < 60; i++) {
+      sendText("r-" + i, "parked while the model runs " + i);
+    }
+    long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+    while (gated.calls.get() == 0 && System.nanoTime() < until) {
+      sleep(Duration.ofMillis(5));
+    }
+    assertThat(gated.calls).as("the first batch is being embedded").hasValue(1);
+    assertThat(gated.callingThread).startsWith("tier0-embed-");
+    assertThat(store.rows).isEmpty();
+    assertThat(pending.approximateNumEntries()).isEqualTo(60);
+    gated.open.countDown();
+    tickUntilStored(50, 100);
+    assertThat(store.rows).hasSize(50).containsKeys("r-0", "r-49").doesNotContainKeys("r-50", "r-59");
+    assertThat(pending.approximateNumEntries()).as("the ten parked since wait for their batch").isEqualTo(10);
+    assertThat(metrics.ingested()).isEqualTo(50);
+    tickUntilStored(60, 1_200);
+    assertThat(store.rows).hasSize(60);
+    assertThat(pending.approximateNumEntries()).isZero();
+  }
+
+  /**
+   * A newer write to a memory whose older version is being embedded is kept and written after it, so the store
+   * ends with the newer text; a delete parked meanwhile likewise deletes after the older upsert.
+   */
+  @Test
+  void aWriteParkedWhileItsOlderVersionIsEmbeddedIsWrittenAfterIt() {
+    GatedModel gated = aheadWith(new Flipped());
+    sendFifty(-1);
+    sendText("r-7", "version 2");
+    context.setRecordMetadata("memories", 0, offset++);
+    processor.process(new Record<>("r-9".getBytes(UTF_8), null, 1000L)); // a tombstone: deletes r-9
+    gated.open.countDown();
+    tickUntilStored(50, 100);
+    assertThat(store.rows.get("r-7").text()).isEqualTo("row number 7");
+    assertThat(pending.approximateNumEntries()).as("version 2 and the delete wait").isEqualTo(2);
+    var punctuator = context.scheduledPunctuators().get(0).getPunctuator();
+    long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+    for (long now = 1_200; pending.approximateNumEntries() > 0 && System.nanoTime() < until; now += 250) {
+      punctuator.punctuate(now);
+      sleep(Duration.ofMillis(5));
+    }
+    assertThat(store.rows.get("r-7").text()).isEqualTo("version 2");
+    assertThat(store.rows).doesNotContainKey("r-9").hasSize(49);
+    assertThat(pending.approximateNumEntries()).isZero();
+  }
+
+  /**
+   * A task closed for a revocation while its batch is being embedded writes nothing of it, even once the model
+   * is done: the writes stay in the changelog for the task's next owner, who may write newer versions first.
+   */
+  @Test
+  void aTaskClosedForARevocationDropsItsBatchInFlightUnwritten() {
+    Flipped membership = new Flipped();
+    GatedModel gated = aheadWith(membership);
+    sendFifty(-1);
+    membership.closingForGood = false;
+    processor.close();
+    gated.open.countDown();
+    sleep(Duration.ofMillis(300));
+    assertThat(store.upsertCalls).hasValue(0);
+    assertThat(pending.approximateNumEntries()).isEqualTo(50);
+  }
+
+  /** A clean shutdown waits for the batch in flight, stores it, and flushes what was parked since. */
+  @Test
+  void aShutdownStoresTheBatchInFlightAndTheRest() {
+    GatedModel gated = aheadWith(new Flipped());
+    sendFifty(-1);
+    sendText("late", "parked while the model runs");
+    gated.open.countDown();
+    processor.close();
+    assertThat(store.rows).hasSize(51);
+    assertThat(pending.approximateNumEntries()).isZero();
+  }
+
+  /**
+   * The model failing on every text of the batch fails the task at the next record, as it did on the stream
+   * thread, and every write stays pending for the restarted thread.
+   */
+  @Test
+  void aModelFailureOnTheEmbedThreadFailsTheTaskAndKeepsTheWritesPending() {
+    GatedModel gated = aheadWith(new Flipped());
+    gated.fails = true;
+    sendFifty(-1);
+    gated.open.countDown();
+    AtomicInteger sent = new AtomicInteger(50);
+    assertThatThrownBy(() -> {
+      for (int i = 50; i < 100; i++) {
+        sent.incrementAndGet();
+        sendText("r-" + i, "parked " + i); // the 100th finds the next batch full and waits for the first
+      }
+    }).isInstanceOf(WriterFailedException.class);
+    assertThat(store.upsertCalls).hasValue(0);
+    assertThat(pending.approximateNumEntries()).as("every write parked so far").isEqualTo(sent.get());
+    assertThat(pending.get("r-0")).isNotNull();
+    assertThat(pending.get("r-49")).isNotNull();
     assertThat(deadLetters()).isEmpty();
   }
 
