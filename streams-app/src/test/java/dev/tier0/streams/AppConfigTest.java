@@ -53,6 +53,13 @@ class AppConfigTest {
 
   /** The ingest flush budget follows the poll interval Kafka Streams will use, main.consumer. prefix first. */
   @Test
+  void shouldPrepareIngestBatchesAheadUnlessTurnedOff() {
+    assertThat(new AppConfig(Map.of("ingest.topic", "m")).ingestSettings().prepareAhead()).isTrue();
+    assertThat(AppConfig.load(null, Map.of("TIER0_INGEST_TOPIC", "m", "TIER0_INGEST_PREPARE_AHEAD", "false"))
+        .ingestSettings().prepareAhead()).isFalse();
+  }
+
+  @Test
   void shouldKeepTheIngestFlushBudgetWithinAQuarterOfTheThreadsPollInterval() {
     assertThat(new AppConfig(Map.of("ingest.topic", "m")).maxPollInterval()).hasMinutes(5);
     assertThat(new AppConfig(Map.of("ingest.topic", "m")).ingestSettings().flushBudget()).hasSeconds(30);
