@@ -1,6 +1,5 @@
 package dev.tier0.ingest;
 
-import dev.tier0.embed.TextSpan;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
@@ -10,13 +9,12 @@ import java.util.concurrent.atomic.AtomicLong;
  * not counted) and the largest batch of queries: tests and benchmarks assert how much model work a write or a search
  * flush cost, by count, not by time.
  */
-public final class CountingEmbedder implements Embedder {
-  private final Embedder delegate;
+public final class CountingEmbedder extends ForwardingEmbedder {
   private final AtomicLong embedded = new AtomicLong();
   private final AtomicInteger largestQueryBatch = new AtomicInteger();
 
   public CountingEmbedder(Embedder delegate) {
-    this.delegate = delegate;
+    super(delegate);
   }
 
   /** Texts embedded by {@link #embedDocuments} since creation or the last {@link #reset}. */
@@ -34,16 +32,6 @@ public final class CountingEmbedder implements Embedder {
   }
 
   @Override
-  public String modelName() {
-    return delegate.modelName();
-  }
-
-  @Override
-  public int dimension() {
-    return delegate.dimension();
-  }
-
-  @Override
   public List<float[]> embedDocuments(List<String> texts) {
     embedded.addAndGet(texts.size());
     return delegate.embedDocuments(texts);
@@ -53,20 +41,5 @@ public final class CountingEmbedder implements Embedder {
   public List<float[]> embedQueries(List<String> queries) {
     largestQueryBatch.accumulateAndGet(queries.size(), Math::max);
     return delegate.embedQueries(queries);
-  }
-
-  @Override
-  public int countTokens(String text) {
-    return delegate.countTokens(text);
-  }
-
-  @Override
-  public List<TextSpan> chunk(String text, int maxTokens, int overlapTokens) {
-    return delegate.chunk(text, maxTokens, overlapTokens);
-  }
-
-  @Override
-  public String settingsFingerprint() {
-    return delegate.settingsFingerprint();
   }
 }

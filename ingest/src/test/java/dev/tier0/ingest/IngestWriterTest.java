@@ -199,7 +199,7 @@ class IngestWriterTest {
 
   @Test
   void rejectsNonFiniteVectors() throws Exception {
-    embedder = new Delegate(model) {
+    embedder = new ForwardingEmbedder(model) {
       @Override
       public List<float[]> embedDocuments(List<String> texts) {
         return model.embedDocuments(texts).stream().map(v -> {
@@ -218,7 +218,7 @@ class IngestWriterTest {
   }
 
   private static Embedder failingOn(Predicate<String> poison) {
-    return new Delegate(model) {
+    return new ForwardingEmbedder(model) {
       @Override
       public List<float[]> embedDocuments(List<String> texts) {
         if (texts.stream().anyMatch(poison)) {
@@ -229,37 +229,4 @@ class IngestWriterTest {
     };
   }
 
-  /** The real model, with one method overridden by a test. */
-  private static class Delegate implements Embedder {
-    private final Embedder real;
-
-    Delegate(Embedder real) {
-      this.real = real;
-    }
-
-    @Override
-    public String modelName() {
-      return real.modelName();
-    }
-
-    @Override
-    public int dimension() {
-      return real.dimension();
-    }
-
-    @Override
-    public List<float[]> embedDocuments(List<String> texts) {
-      return real.embedDocuments(texts);
-    }
-
-    @Override
-    public List<float[]> embedQueries(List<String> queries) {
-      return real.embedQueries(queries);
-    }
-
-    @Override
-    public int countTokens(String text) {
-      return real.countTokens(text);
-    }
-  }
 }

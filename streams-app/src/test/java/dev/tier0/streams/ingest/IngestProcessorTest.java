@@ -12,6 +12,7 @@ import dev.tier0.ingest.Embedder;
 import dev.tier0.ingest.EngineEmbedder;
 import dev.tier0.ingest.ChunkSettings;
 import dev.tier0.ingest.FaultyStore;
+import dev.tier0.ingest.ForwardingEmbedder;
 import dev.tier0.ingest.ForwardingStore;
 import dev.tier0.ingest.IngestWriter;
 import dev.tier0.ingest.RetryPolicy;
@@ -356,11 +357,15 @@ class IngestProcessorTest {
   // ---- prepare-ahead: the model runs on the embed thread while the stream thread goes on
 
   /** The bundled model behind a gate: each embedDocuments call waits until the test opens it, and counts. */
-  private static final class GatedModel implements Embedder {
+  private static final class GatedModel extends ForwardingEmbedder {
     final CountDownLatch open = new CountDownLatch(1);
     final AtomicInteger calls = new AtomicInteger();
     volatile String callingThread;
     volatile boolean fails;
+
+    GatedModel() {
+      super(model);
+    }
 
     @Override
     public List<float[]> embedDocuments(List<String> texts) {
@@ -377,27 +382,7 @@ class IngestProcessorTest {
       if (fails) {
         throw new IllegalStateException("the model failed");
       }
-      return model.embedDocuments(texts);
-    }
-
-    @Override
-    public String modelName() {
-      return model.modelName();
-    }
-
-    @Override
-    public int dimension() {
-      return model.dimension();
-    }
-
-    @Override
-    public List<float[]> embedQueries(List<String> queries) {
-      return model.embedQueries(queries);
-    }
-
-    @Override
-    public int countTokens(String text) {
-      return model.countTokens(text);
+      return delegate.embedDocuments(texts);
     }
   }
 
