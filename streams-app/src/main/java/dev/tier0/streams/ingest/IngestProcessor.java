@@ -290,11 +290,11 @@ public final class IngestProcessor implements Processor<byte[], IngestValue, byt
 
   /** Stores an embedded batch on this thread; what it leaves pending waits as long as it already has. */
   private Flush store(InFlight batch, PreparedBatch prepared) {
-    oldestParkedMs = Math.min(oldestParkedMs, batch.oldestParkedMs());
-    if (!membership.isMember()) {
-      return Flush.NOT_A_MEMBER;
+    Flush result = membership.isMember() ? store(batch.batch(), prepared, batch.replaced()) : Flush.NOT_A_MEMBER;
+    if (result != Flush.WRITTEN) {
+      oldestParkedMs = Math.min(oldestParkedMs, batch.oldestParkedMs());
     }
-    return store(batch.batch(), prepared, batch.replaced());
+    return result;
   }
 
   /**

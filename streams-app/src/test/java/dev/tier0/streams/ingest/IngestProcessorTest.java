@@ -467,6 +467,29 @@ class IngestProcessorTest {
   }
 
   /**
+   * A write parked while a batch is being embedded waits the flush interval from its own parking, not from the
+   * batch's: before, storing the batch handed its older time to the writes waiting after it, and the next batch
+   * started at once with whatever had arrived.
+   */
+  @Test
+  void aWriteParkedWhileABatchIsEmbeddedLingersFromItsOwnParking() {
+    GatedModel gated = aheadWith(new Flipped());
+    var punctuator = context.scheduledPunctuators().get(0).getPunctuator();
+    sendText("a", "parked at 0");
+    punctuator.punctuate(1_000);
+    context.setCurrentSystemTimeMs(1_100);
+    sendText("b", "parked at 1100 while a is embedded");
+    gated.open.countDown();
+    tickUntilStored(1, 1_200);
+    assertThat(store.rows).containsOnlyKeys("a");
+    punctuator.punctuate(1_500);
+    sleep(Duration.ofMillis(300));
+    assertThat(gated.calls).as("b has waited 400 of 1000 ms: no batch yet").hasValue(1);
+    tickUntilStored(2, 2_100);
+    assertThat(store.rows).containsOnlyKeys("a", "b");
+  }
+
+  /**
    * A task closed for a revocation while its batch is being embedded writes nothing of it, even once the model
    * is done: the writes stay in the changelog for the task's next owner, who may write newer versions first.
    */
