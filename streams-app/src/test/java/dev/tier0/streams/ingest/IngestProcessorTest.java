@@ -467,6 +467,29 @@ class IngestProcessorTest {
   }
 
   /**
+   * A full batch embedded ahead is stored once it is ready, even when no record follows and the flush interval is
+   * long: before, it waited for the next linger tick, a quarter of the interval (IngestFaultsIT: 150 s).
+   */
+  @Test
+  void aBatchEmbeddedAheadIsStoredOnceReadyWithoutAnotherRecordOrLingerTick() {
+    GatedModel gated = new GatedModel();
+    init(new IngestSettings("memories", "memories.dlq", 50, 1_000_000, Duration.ofMinutes(10),
+        new RetryPolicy(1, Duration.ZERO, Duration.ofSeconds(5)), WriteLimits.defaults()).withPrepareAhead(true),
+        store, new Flipped(), gated);
+    sendFifty(-1);
+    gated.open.countDown();
+    var collect = context.scheduledPunctuators().stream()
+        .filter(p -> p.getInterval().compareTo(Duration.ofSeconds(1)) < 0).findFirst().orElseThrow();
+    long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+    while (store.rows.size() < 50 && System.nanoTime() < until) {
+      collect.getPunctuator().punctuate(100);
+      sleep(Duration.ofMillis(5));
+    }
+    assertThat(store.rows).hasSize(50);
+    assertThat(pending.approximateNumEntries()).isZero();
+  }
+
+  /**
    * A write parked while a batch is being embedded waits the flush interval from its own parking, not from the
    * batch's: before, storing the batch handed its older time to the writes waiting after it, and the next batch
    * started at once with whatever had arrived.
