@@ -231,8 +231,15 @@ public final class IngestProcessor implements Processor<byte[], IngestValue, byt
    * model never waits for the store. A batch starts when it is full or has lingered.
    */
   private void advance(long now) {
-    if (inFlight != null && !inFlight.prepared().isDone() && !full()) {
-      return;
+    if (inFlight != null) {
+      if (now < retryNotBeforeMs || !membership.polledWithin(settings.flushBudget())) {
+        // Nothing is stored while the store backs off, nor waited for once the thread's budget since its poll is
+        // spent (several tasks' batches queue on one embed thread): it polls first, as a flush over budget did.
+        return;
+      }
+      if (!inFlight.prepared().isDone() && !full()) {
+        return;
+      }
     }
     storing = inFlight;
     inFlight = null;

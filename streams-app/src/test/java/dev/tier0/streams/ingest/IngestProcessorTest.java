@@ -360,6 +360,9 @@ class IngestProcessorTest {
   private static final class GatedModel extends ForwardingEmbedder {
     final CountDownLatch open = new CountDownLatch(1);
     final AtomicInteger calls = new AtomicInteger();
+    final AtomicInteger returned = new AtomicInteger();
+    /** One 30 s wait for the whole test, so a stream thread stuck on the gate fails the test in 30 s, not per call. */
+    final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
     volatile String callingThread;
     volatile boolean fails;
 
@@ -372,7 +375,7 @@ class IngestProcessorTest {
       callingThread = Thread.currentThread().getName();
       calls.incrementAndGet();
       try {
-        if (!open.await(30, TimeUnit.SECONDS)) {
+        if (!open.await(deadline - System.nanoTime(), TimeUnit.NANOSECONDS)) {
           throw new IllegalStateException("the test never opened the gate");
         }
       } catch (InterruptedException e) {
@@ -382,7 +385,9 @@ class IngestProcessorTest {
       if (fails) {
         throw new IllegalStateException("the model failed");
       }
-      return delegate.embedDocuments(texts);
+      List<float[]> vectors = delegate.embedDocuments(texts);
+      returned.incrementAndGet();
+      return vectors;
     }
   }
 
@@ -510,6 +515,70 @@ class IngestProcessorTest {
     assertThat(gated.calls).as("b has waited 400 of 1000 ms: no batch yet").hasValue(1);
     tickUntilStored(2, 2_100);
     assertThat(store.rows).containsOnlyKeys("a", "b");
+  }
+
+  private void awaitModelCalls(GatedModel gated, int returned) {
+    long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+    while (gated.returned.get() < returned && System.nanoTime() < until) {
+      sleep(Duration.ofMillis(5));
+    }
+    sleep(Duration.ofMillis(100)); // prepare() goes on a moment after the model returns
+  }
+
+  /**
+   * While the store backs off after a batch came back Unavailable, the batch already embedded behind it is not sent
+   * either: before, it was stored as soon as it was ready, retries and all, against the store that was down.
+   */
+  @Test
+  void aBatchEmbeddedAheadIsNotSentWhileTheStoreBacksOff() {
+    GatedModel gated = aheadWith(new Flipped());
+    store.down = true;
+    sendFifty(-1);
+    for (int i = 50; i < 99; i++) {
+      sendText("r-" + i, "parked while the first batch is embedded " + i);
+    }
+    gated.open.countDown();
+    awaitModelCalls(gated, 1);
+    sendText("r-99", "the next batch is full: the first is stored (down) and the second starts");
+    assertThat(metrics.upsertTimer().count()).as("the first batch's store calls").isEqualTo(1);
+    assertThat(pending.approximateNumEntries()).isEqualTo(100);
+    awaitModelCalls(gated, 2);
+    var punctuator = context.scheduledPunctuators().get(0).getPunctuator();
+    punctuator.punctuate(1_000);
+    context.scheduledPunctuators().get(1).getPunctuator().punctuate(1_000);
+    assertThat(metrics.upsertTimer().count()).as("backing off for 5 s: nothing sent").isEqualTo(1);
+    store.down = false;
+    tickUntilStored(100, 6_000);
+    assertThat(store.rows).hasSize(100);
+    assertThat(pending.approximateNumEntries()).isZero();
+  }
+
+  /**
+   * Once its thread's budget since the last poll is spent, a task does not wait for its batch in flight, even with
+   * the next batch full: the thread polls first. Several tasks' batches queue on one embed thread, so waiting could
+   * hold the thread away from poll() for several model calls (before: here, until the gate's 30 s timeout).
+   */
+  @Test
+  void aTaskDoesNotWaitForItsBatchInFlightOnceItsThreadMustPoll() {
+    Flipped membership = new Flipped();
+    GatedModel gated = aheadWith(membership);
+    sendFifty(-1);
+    membership.polledRecently = false;
+    for (int i = 50; i < 100; i++) {
+      sendText("r-" + i, "parked while the thread must poll " + i);
+    }
+    assertThat(pending.approximateNumEntries()).isEqualTo(100);
+    assertThat(store.upsertCalls).hasValue(0);
+    membership.polledRecently = true; // it polled
+    gated.open.countDown();
+    var punctuator = context.scheduledPunctuators().get(0).getPunctuator();
+    long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+    while (store.rows.size() < 100 && System.nanoTime() < until) {
+      punctuator.punctuate(100);
+      sleep(Duration.ofMillis(5));
+    }
+    assertThat(store.rows).hasSize(100);
+    assertThat(pending.approximateNumEntries()).isZero();
   }
 
   /**
