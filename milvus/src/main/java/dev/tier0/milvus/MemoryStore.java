@@ -1,6 +1,6 @@
 package dev.tier0.milvus;
 
-import com.google.gson.JsonObject;
+import io.milvus.grpc.FieldData;
 import io.milvus.v2.client.MilvusClientV2;
 import io.milvus.v2.common.ConsistencyLevel;
 import io.milvus.v2.common.IndexParam;
@@ -14,7 +14,6 @@ import io.milvus.v2.service.index.request.DescribeIndexReq;
 import io.milvus.v2.service.index.response.DescribeIndexResp;
 import io.milvus.v2.service.vector.request.DeleteReq;
 import io.milvus.v2.service.vector.request.QueryReq;
-import io.milvus.v2.service.vector.request.UpsertReq;
 import io.milvus.v2.service.vector.request.data.BaseVector;
 import io.milvus.v2.service.vector.request.data.Float16Vec;
 import io.milvus.v2.service.vector.request.data.FloatVec;
@@ -49,6 +48,7 @@ public final class MemoryStore implements AutoCloseable {
 
     private final MilvusConfig config;
     private final MilvusClientV2 client;
+    private final UpsertChannel upserts;
     private final boolean milvusLite;
     private final boolean serverHasBm25;
     private final ReentrantLock writeLock;
@@ -62,6 +62,7 @@ public final class MemoryStore implements AutoCloseable {
     private MemoryStore(MilvusConfig config, MilvusClientV2 client, String serverVersion) {
         this.config = config;
         this.client = client;
+        this.upserts = new UpsertChannel(MilvusClients.connectConfig(config), config.rpcTimeoutMs());
         this.milvusLite = serverVersion != null && serverVersion.startsWith("milvus_lite");
         this.serverHasBm25 = Bm25Field.serverSupports(serverVersion);
         this.writeLock = milvusLite
@@ -140,14 +141,16 @@ public final class MemoryStore implements AutoCloseable {
             return;
         }
         RowEncoder rows = encoder();
-        List<RowEncoder.EncodedRow> encoded = new ArrayList<>(batch.size());
+        List<RowEncoder.Row> encoded = new ArrayList<>(batch.size());
         for (StoredMemory m : batch) {
             encoded.add(rows.encode(m));
         }
-        for (List<JsonObject> chunk : UpsertChunker.chunk(encoded, config.maxRequestBytes())) {
-            UpsertReq request = UpsertReq.builder().databaseName(config.database())
-                    .collectionName(config.collection()).data(chunk).build();
-            write("upsert " + chunk.size() + " memories", () -> client.upsert(request));
+        for (List<RowEncoder.Row> chunk : UpsertChunker.chunk(encoded, config.maxRequestBytes())) {
+            List<FieldData> columns = RowColumns.of(chunk, rows.dimension(), rows.vectorType());
+            write("upsert " + chunk.size() + " memories", () -> {
+                upserts.upsert(config.database(), config.collection(), columns, chunk.size());
+                return null;
+            });
         }
     }
 
@@ -355,7 +358,11 @@ public final class MemoryStore implements AutoCloseable {
 
     @Override
     public void close() {
-        client.close();
+        try {
+            upserts.close();
+        } finally {
+            client.close();
+        }
     }
 
     BaseVector queryVector(float[] v) {

@@ -1,25 +1,25 @@
 package dev.tier0.milvus;
 
-import com.google.gson.JsonObject;
 import java.util.ArrayList;
 import java.util.List;
 
-/** Splits encoded rows into requests whose estimated size stays under a byte budget (the server limit is 64 MB). */
+/** Splits checked rows into requests whose estimated size stays under a byte budget (the server limit is 64 MB). */
 final class UpsertChunker {
     private UpsertChunker() {
     }
 
-    static List<List<JsonObject>> chunk(List<RowEncoder.EncodedRow> rows, int maxRequestBytes) {
-        List<List<JsonObject>> chunks = new ArrayList<>();
-        List<JsonObject> current = new ArrayList<>();
+    /** The rows in their order, cut into consecutive requests; a row over the budget travels alone. */
+    static List<List<RowEncoder.Row>> chunk(List<RowEncoder.Row> rows, int maxRequestBytes) {
+        List<List<RowEncoder.Row>> chunks = new ArrayList<>();
+        List<RowEncoder.Row> current = new ArrayList<>();
         long currentBytes = 0;
-        for (RowEncoder.EncodedRow row : rows) {
+        for (RowEncoder.Row row : rows) {
             if (!current.isEmpty() && currentBytes + row.encodedBytes() > maxRequestBytes) {
                 chunks.add(current);
                 current = new ArrayList<>();
                 currentBytes = 0;
             }
-            current.add(row.row());
+            current.add(row);
             currentBytes += row.encodedBytes();
         }
         if (!current.isEmpty()) {

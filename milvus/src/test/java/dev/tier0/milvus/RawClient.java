@@ -69,13 +69,13 @@ public final class RawClient implements AutoCloseable {
     }
 
     /**
-     * Inserts rows encoded exactly as tier0's upsert encodes them. For Milvus 2.3.5 (PyPI milvus), which misroutes
+     * Inserts memories through the SDK's own row conversion (checked equal to tier0's columns by RowColumnsTest). For Milvus 2.3.5 (PyPI milvus), which misroutes
      * upserted rows on a partition-key collection (milvus-io/milvus#30607): a tenant-filtered search never finds them.
      */
     public void insert(String collection, int dimension, List<StoredMemory> batch) {
         RowEncoder encoder = new RowEncoder(dimension, VectorType.FLOAT_VECTOR);
         List<JsonObject> rows = new ArrayList<>(batch.size());
-        batch.forEach(m -> rows.add(encoder.encode(m).row()));
+        batch.forEach(m -> rows.add(SdkRows.of(encoder.encode(m).memory(), VectorType.FLOAT_VECTOR)));
         client.insert(InsertReq.builder().collectionName(collection).data(rows).build());
     }
 

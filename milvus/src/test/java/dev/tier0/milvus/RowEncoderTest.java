@@ -2,17 +2,12 @@ package dev.tier0.milvus;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
-import static org.assertj.core.api.Assertions.within;
 
-import com.google.gson.JsonObject;
+import com.google.gson.JsonParser;
 import io.milvus.common.utils.Float16Utils;
-import io.milvus.grpc.DataType;
-import io.milvus.param.ParamUtils;
 import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
 import java.util.List;
 import java.util.Map;
-import java.util.Random;
 import org.junit.jupiter.api.Test;
 
 class RowEncoderTest {
@@ -22,35 +17,17 @@ class RowEncoderTest {
     }
 
     @Test
-    void floatRowCarriesEveryField() {
-        RowEncoder.EncodedRow encoded = new RowEncoder(3, VectorType.FLOAT_VECTOR)
+    void aCheckedRowReadsAbsentTextsAsEmptyAndCarriesItsMetadataAsJson() {
+        StoredMemory noTexts = new StoredMemory("id-1", "acme", new float[] {0.5f, -0.25f, 1f}, null,
+                Map.of("k", "v", "n", 3), null, 2, 40L, 1700L, null);
+        RowEncoder.Row row = new RowEncoder(3, VectorType.FLOAT_VECTOR).encode(noTexts);
+        assertThat(row.memory()).isSameAs(noTexts);
+        assertThat(List.of(row.text(), row.topic(), row.model())).containsOnly("");
+        assertThat(JsonParser.parseString(row.metadataJson()).getAsJsonObject().get("n").getAsInt()).isEqualTo(3);
+        RowEncoder.Row texts = new RowEncoder(3, VectorType.FLOAT_VECTOR)
                 .encode(memory(new float[] {0.5f, -0.25f, 1f}, "hello"));
-        JsonObject row = encoded.row();
-        assertThat(row.get("id").getAsString()).isEqualTo("id-1");
-        assertThat(row.get("tenant").getAsString()).isEqualTo("acme");
-        assertThat(row.get("vector").getAsJsonArray()).hasSize(3);
-        assertThat(row.get("metadata").getAsJsonObject().get("k").getAsString()).isEqualTo("v");
-        assertThat(row.get("source_partition").getAsInt()).isEqualTo(2);
-        assertThat(row.get("source_offset").getAsLong()).isEqualTo(40L);
-        assertThat(row.get("source_timestamp").getAsLong()).isEqualTo(1700L);
-        assertThat(encoded.encodedBytes()).isGreaterThan(3 * 4 + "hello".length());
-    }
-
-    @Test
-    void float16RowIsAcceptedByTheSdkAndDecodesToTheVector() {
-        Random random = new Random(3);
-        float[] vector = TestVectors.randomUnit(random, 64);
-        JsonObject row = new RowEncoder(64, VectorType.FLOAT16_VECTOR).encode(memory(vector, "t")).row();
-        // the SDK's own row validation/conversion for a Float16Vector field of dimension 64
-        Object converted = ParamUtils.checkFieldValue("vector", DataType.Float16Vector, DataType.None, 64, 0, 0,
-                false, null, row.get("vector"));
-        assertThat(converted).isInstanceOf(ByteBuffer.class);
-        ByteBuffer bytes = ((ByteBuffer) converted).order(ByteOrder.LITTLE_ENDIAN); // Milvus reads little-endian
-        assertThat(bytes.remaining()).isEqualTo(128);
-        List<Float> decoded = Float16Utils.fp16BufferToVector(bytes);
-        for (int i = 0; i < vector.length; i++) {
-            assertThat(decoded.get(i)).isCloseTo(vector[i], within(1e-3f));
-        }
+        assertThat(texts.text()).isEqualTo("hello");
+        assertThat(texts.encodedBytes()).isGreaterThan(3 * 4 + "hello".length());
     }
 
     @Test

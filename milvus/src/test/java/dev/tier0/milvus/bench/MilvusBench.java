@@ -2,6 +2,7 @@ package dev.tier0.milvus.bench;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
+import dev.tier0.milvus.ConversionCost;
 import dev.tier0.milvus.Hit;
 import dev.tier0.milvus.MemoryStore;
 import dev.tier0.milvus.MilvusConfig;
@@ -23,9 +24,10 @@ import java.util.stream.Stream;
 
 /**
  * The store against a real Milvus Lite server: upsert throughput by batch size (384 and 2560 dims), search latency
- * at 10k and 100k stored 384-dim vectors (ef 50, top 10), and on-disk bytes per stored item. Prints a table and
+ * at 10k and 100k stored 384-dim vectors (ef 50, top 10), and on-disk bytes per stored item; and, with no server,
+ * the client's CPU per upserted row, tier0's columns against the SDK's row conversion. Prints a table and
  * writes target/bench/milvus.json. Run with {@code bench/run milvus}; {@code -Dbench.parts=search} (of
- * upsert,disk,search) and {@code -Dbench.sizes=100000} pick what runs.
+ * convert,upsert,disk,search) and {@code -Dbench.sizes=100000} pick what runs.
  *
  * <p>With {@code -Dtier0.bench.milvus.uri=...} (or {@code bench/run milvus --milvus standalone}) it measures only
  * search latency at 10k and 100k against that server, e.g. a full Milvus standalone, in its collection
@@ -55,7 +57,11 @@ public final class MilvusBench {
         try {
             json.put("server", "milvus-lite 3.2.2 (subprocess, " + Runtime.getRuntime().availableProcessors()
                     + " cpus visible)");
-            List<String> parts = List.of(System.getProperty("bench.parts", "upsert,disk,search").split(","));
+            List<String> parts = List.of(System.getProperty("bench.parts", "convert,upsert,disk,search").split(","));
+            if (parts.contains("convert")) {
+                conversionCost(384);
+                conversionCost(2560);
+            }
             if (parts.contains("upsert")) {
                 upsertThroughput(work.resolve("upsert"), 384, 6 * 1024);
                 upsertThroughput(work.resolve("upsert2560"), 2560, 2 * 1024);
@@ -118,6 +124,16 @@ public final class MilvusBench {
         System.out.println("tier0 milvus benchmark (" + json.get("server") + ", search only)");
         table.forEach(System.out::println);
         System.out.println("written " + file);
+    }
+
+    /** Client CPU per row to build an upsert of 256 rows, tier0's way against the SDK's (best of 30 passes). */
+    private void conversionCost(int dim) {
+        List<StoredMemory> rows = memories(256, dim, new TestVectors.Clustered(random, dim, 100), "c");
+        double[] micros = ConversionCost.microsPerRow(rows, dim, 30);
+        json.put("upsert_client_us_per_row_" + dim, round(micros[0]));
+        json.put("upsert_client_us_per_row_sdk_rows_" + dim, round(micros[1]));
+        table.add(String.format("upsert  %4d dims  client CPU per row: tier0 columns %.1f us, SDK rows %.1f us (%.1fx)",
+                dim, micros[0], micros[1], micros[1] / micros[0]));
     }
 
     private void upsertThroughput(Path dataDir, int dim, int vectors) {

@@ -18,9 +18,11 @@ import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Future;
+import java.util.function.ToLongFunction;
 import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.header.Headers;
 import org.apache.kafka.common.header.internals.RecordHeaders;
@@ -120,7 +122,7 @@ public final class IngestProcessor implements Processor<byte[], IngestValue, byt
    */
   public IngestProcessor(IngestSettings settings, MemoryMapper mapper, Embedder embedder, IngestWriter writer,
                          AppMetrics metrics, ThreadMembership membership, EmbedThreads embedThreads) {
-    this.embedThreads = settings.prepareAhead() ? java.util.Objects.requireNonNull(embedThreads, "embedThreads")
+    this.embedThreads = settings.prepareAhead() ? Objects.requireNonNull(embedThreads, "embedThreads")
         : null;
     this.membership = membership;
     this.settings = settings;
@@ -221,7 +223,7 @@ public final class IngestProcessor implements Processor<byte[], IngestValue, byt
   }
 
   /** The sum of {@code measure} over the batches that have taken pending writes: in flight, being stored. */
-  private long taken(java.util.function.ToLongFunction<InFlight> measure) {
+  private long taken(ToLongFunction<InFlight> measure) {
     return (inFlight == null ? 0 : measure.applyAsLong(inFlight)) + (storing == null ? 0 : measure.applyAsLong(storing));
   }
 

@@ -31,6 +31,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.serialization.Serdes;
@@ -403,10 +404,18 @@ class IngestProcessorTest {
 
   /** Waits (real time) until the batch in flight is embedded and the next record or tick has stored it. */
   private void tickUntilStored(int rows, long nowMs) {
+    tickUntil(() -> store.rows.size() >= rows, nowMs, 0);
+  }
+
+  /**
+   * Ticks the linger punctuator every 5 ms of real time, at stream time {@code fromMs} advancing {@code stepMs} a
+   * tick, until {@code done} holds (at most 30 s).
+   */
+  private void tickUntil(BooleanSupplier done, long fromMs, long stepMs) {
     var punctuator = context.scheduledPunctuators().get(0).getPunctuator();
     long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-    while (store.rows.size() < rows && System.nanoTime() < until) {
-      punctuator.punctuate(nowMs);
+    for (long now = fromMs; !done.getAsBoolean() && System.nanoTime() < until; now += stepMs) {
+      punctuator.punctuate(now);
       sleep(Duration.ofMillis(5));
     }
   }
@@ -460,12 +469,7 @@ class IngestProcessorTest {
     tickUntilStored(50, 100);
     assertThat(store.rows.get("r-7").text()).isEqualTo("row number 7");
     assertThat(pending.approximateNumEntries()).as("version 2 and the delete wait").isEqualTo(2);
-    var punctuator = context.scheduledPunctuators().get(0).getPunctuator();
-    long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-    for (long now = 1_200; pending.approximateNumEntries() > 0 && System.nanoTime() < until; now += 250) {
-      punctuator.punctuate(now);
-      sleep(Duration.ofMillis(5));
-    }
+    tickUntil(() -> pending.approximateNumEntries() == 0, 1_200, 250);
     assertThat(store.rows.get("r-7").text()).isEqualTo("version 2");
     assertThat(store.rows).doesNotContainKey("r-9").hasSize(49);
     assertThat(pending.approximateNumEntries()).isZero();
@@ -571,12 +575,7 @@ class IngestProcessorTest {
     assertThat(store.upsertCalls).hasValue(0);
     membership.polledRecently = true; // it polled
     gated.open.countDown();
-    var punctuator = context.scheduledPunctuators().get(0).getPunctuator();
-    long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-    while (store.rows.size() < 100 && System.nanoTime() < until) {
-      punctuator.punctuate(100);
-      sleep(Duration.ofMillis(5));
-    }
+    tickUntilStored(100, 100);
     assertThat(store.rows).hasSize(100);
     assertThat(pending.approximateNumEntries()).isZero();
   }
