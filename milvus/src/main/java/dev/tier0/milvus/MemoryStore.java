@@ -1,7 +1,9 @@
 package dev.tier0.milvus;
 
+import com.google.gson.JsonObject;
 import io.milvus.grpc.FieldData;
 import io.milvus.v2.client.MilvusClientV2;
+import io.milvus.v2.client.globalcluster.GlobalClusterUtils;
 import io.milvus.v2.common.ConsistencyLevel;
 import io.milvus.v2.common.IndexParam;
 import io.milvus.v2.service.collection.request.CreateCollectionReq.CollectionSchema;
@@ -14,6 +16,7 @@ import io.milvus.v2.service.index.request.DescribeIndexReq;
 import io.milvus.v2.service.index.response.DescribeIndexResp;
 import io.milvus.v2.service.vector.request.DeleteReq;
 import io.milvus.v2.service.vector.request.QueryReq;
+import io.milvus.v2.service.vector.request.UpsertReq;
 import io.milvus.v2.service.vector.request.data.BaseVector;
 import io.milvus.v2.service.vector.request.data.Float16Vec;
 import io.milvus.v2.service.vector.request.data.FloatVec;
@@ -48,6 +51,7 @@ public final class MemoryStore implements AutoCloseable {
 
     private final MilvusConfig config;
     private final MilvusClientV2 client;
+    /** Where upserts go as columns; null for a global-cluster endpoint (the SDK's client routes those). */
     private final UpsertChannel upserts;
     private final boolean milvusLite;
     private final boolean serverHasBm25;
@@ -62,7 +66,6 @@ public final class MemoryStore implements AutoCloseable {
     private MemoryStore(MilvusConfig config, MilvusClientV2 client, String serverVersion) {
         this.config = config;
         this.client = client;
-        this.upserts = new UpsertChannel(MilvusClients.connectConfig(config), config.rpcTimeoutMs());
         this.milvusLite = serverVersion != null && serverVersion.startsWith("milvus_lite");
         this.serverHasBm25 = Bm25Field.serverSupports(serverVersion);
         this.writeLock = milvusLite
@@ -70,6 +73,10 @@ public final class MemoryStore implements AutoCloseable {
                         k -> new ReentrantLock())
                 : null;
         log.info("connected to Milvus {} at {} (collection {})", serverVersion, config.uri(), config.collection());
+        // last, so that nothing after it can throw and leak its channel; a global-cluster endpoint is left to the
+        // SDK's client, which routes writes to the primary cluster
+        this.upserts = GlobalClusterUtils.isGlobalEndpoint(config.uri()) ? null
+                : new UpsertChannel(MilvusClients.connectConfig(config), config.rpcTimeoutMs());
     }
 
     public static MemoryStore connect(MilvusConfig config) {
@@ -146,8 +153,18 @@ public final class MemoryStore implements AutoCloseable {
             encoded.add(rows.encode(m));
         }
         for (List<RowEncoder.Row> chunk : UpsertChunker.chunk(encoded, config.maxRequestBytes())) {
-            List<FieldData> columns = RowColumns.of(chunk, rows.dimension(), rows.vectorType());
-            write("upsert " + chunk.size() + " memories", () -> {
+            String operation = "upsert " + chunk.size() + " memories";
+            if (upserts == null) {
+                List<JsonObject> json = new ArrayList<>(chunk.size());
+                chunk.forEach(row -> json.add(SdkRows.of(row, rows.vectorType())));
+                UpsertReq request = UpsertReq.builder().databaseName(config.database())
+                        .collectionName(config.collection()).data(json).build();
+                write(operation, () -> client.upsert(request));
+                continue;
+            }
+            List<FieldData> columns = call("lay out " + operation, () ->
+                    RowColumns.of(chunk, rows.dimension(), rows.vectorType()));
+            write(operation, () -> {
                 upserts.upsert(config.database(), config.collection(), columns, chunk.size());
                 return null;
             });
@@ -359,7 +376,9 @@ public final class MemoryStore implements AutoCloseable {
     @Override
     public void close() {
         try {
-            upserts.close();
+            if (upserts != null) {
+                upserts.close();
+            }
         } finally {
             client.close();
         }

@@ -76,7 +76,10 @@ public final class MilvusLite implements AutoCloseable {
             "_grpc_new_server = grpc.server",
             "_KEEPALIVE = [('grpc.keepalive_permit_without_calls', 1),",
             "              ('grpc.http2.min_ping_interval_without_data_ms', 1000),",
-            "              ('grpc.http2.max_ping_strikes', 0)]",
+            "              ('grpc.http2.max_ping_strikes', 0),",
+            // gRPC's Python server binds with SO_REUSEPORT by default: a second server given the same port would
+            // share it silently (and its clients) instead of failing to start
+            "              ('grpc.so_reuseport', 0)]",
             "def _server_accepting_keepalive(*args, options=None, **kwargs):",
             "    return _grpc_new_server(*args, options=list(options or []) + _KEEPALIVE, **kwargs)",
             "grpc.server = _server_accepting_keepalive",

@@ -23,9 +23,10 @@ import java.util.List;
  *
  * <p>Why tier0 builds the columns itself: {@code MilvusClientV2.upsert} takes rows only as gson {@code JsonObject}s
  * and converts them back into these same columns, parsing each vector into boxed floats and building a map of
- * error messages per field per row. For 256 rows of 384 dimensions that cost ~57 us a row on this project's
- * 2-core machine, against ~5 us here, paid on the ingest thread for every record. {@code RowColumnsTest} checks the
- * result against the SDK's own conversion of the same rows, field by field.
+ * error messages per field per row: ~91 us a 384-dim row and ~409 us a 2,560-dim one on this project's 2-core
+ * machine, against ~9 and ~16 us here (checks included; {@code bench/run milvus -Dbench.parts=convert}), paid on
+ * the ingest thread for every record. {@code RowColumnsTest} checks the result against the SDK's own conversion of
+ * the same rows ({@link SdkRows}), field by field.
  */
 final class RowColumns {
     private RowColumns() {

@@ -23,7 +23,8 @@ import java.util.concurrent.TimeUnit;
  * {@code MilvusClientException} (its {@code RpcUtils}), a transport failure gRPC's {@code StatusRuntimeException},
  * which {@link ErrorClassifier} sorts as for any SDK call; and the write's timestamp is recorded where the SDK's
  * SESSION-consistency reads find it ({@code GTsDict}), so tier0's own reads see what it just wrote.
- * Thread-safe.
+ * Not for a Zilliz Cloud global-cluster endpoint, which the SDK's client routes to its primary cluster itself
+ * ({@link MemoryStore} uses the SDK's upsert there). Thread-safe.
  */
 final class UpsertChannel implements AutoCloseable {
     private final ManagedChannel channel;
@@ -58,14 +59,12 @@ final class UpsertChannel implements AutoCloseable {
     }
 
     @Override
+    /** Cancels any upsert still running (as the SDK's client close does) and waits up to 3 s for the channel. */
     public void close() {
-        channel.shutdown();
+        channel.shutdownNow();
         try {
-            if (!channel.awaitTermination(3, TimeUnit.SECONDS)) {
-                channel.shutdownNow();
-            }
+            channel.awaitTermination(3, TimeUnit.SECONDS);
         } catch (InterruptedException e) {
-            channel.shutdownNow();
             Thread.currentThread().interrupt();
         }
     }

@@ -37,7 +37,7 @@ public final class ConversionCost {
             long t1 = System.nanoTime();
             List<JsonObject> json = new ArrayList<>(memories.size());
             for (StoredMemory m : memories) {
-                json.add(SdkRows.of(encoder.encode(m).memory(), VectorType.FLOAT_VECTOR));
+                json.add(SdkRows.of(encoder.encode(m), VectorType.FLOAT_VECTOR)); // the checks, as tier0's side
             }
             sink += new DataUtils.InsertBuilderWrapper().convertGrpcUpsertRequest(
                     UpsertReq.builder().collectionName("c").data(json).build(), collection).getSerializedSize();

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.milvus.v2.common.DataType;
 import io.milvus.v2.service.collection.request.AddFieldReq;
+import io.milvus.v2.service.collection.request.CreateCollectionReq;
 import io.milvus.v2.service.collection.request.CreateCollectionReq.CollectionSchema;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -124,6 +125,36 @@ class MemoryStoreIT {
         }
         try (RawClient raw = new RawClient(lite.uri())) {
             assertThat(raw.fieldNames("previous")).doesNotContain("memory_id");
+        }
+    }
+
+    /**
+     * A collection someone gave an extra nullable field (which verification accepts): tier0's upserts send only its
+     * own columns, and the server fills the extra one with null.
+     */
+    @Test
+    void upsertsIntoACollectionWithAnExtraNullableField() {
+        CollectionSpec spec = new CollectionSpec("extra", 16, VectorType.FLOAT_VECTOR);
+        CollectionSchema schema = spec.schema();
+        schema.addField(AddFieldReq.builder().fieldName("note").dataType(DataType.VarChar).maxLength(10)
+                .isNullable(true).build());
+        try (RawClient raw = new RawClient(lite.uri())) {
+            // with its indexes: Milvus Lite creates indexes only with the collection (no CreateIndex call)
+            raw.create(CreateCollectionReq.builder().collectionName("extra").collectionSchema(schema)
+                    .indexParams(List.of(spec.index(16, 200, true), Bm25Field.index())).build());
+        }
+        Random random = new Random(4);
+        try (MemoryStore store = MemoryStore.connect(config("extra"))) {
+            store.ensureCollection(16);
+            List<StoredMemory> batch = new ArrayList<>();
+            for (int i = 0; i < 5; i++) {
+                batch.add(TestVectors.memory("x" + i, "t", TestVectors.randomUnit(random, 16), Map.of("n", i)));
+            }
+            store.upsert(batch);
+            assertThat(store.count()).isEqualTo(5);
+            List<Hit> hits = store.search(new SearchQuery(batch.get(3).vector(), "t", 3, Map.of(), 0, null));
+            assertThat(hits.get(0).id()).isEqualTo("x3");
+            assertThat(hits.get(0).text()).isEqualTo("text of x3");
         }
     }
 

@@ -75,7 +75,7 @@ public final class RawClient implements AutoCloseable {
     public void insert(String collection, int dimension, List<StoredMemory> batch) {
         RowEncoder encoder = new RowEncoder(dimension, VectorType.FLOAT_VECTOR);
         List<JsonObject> rows = new ArrayList<>(batch.size());
-        batch.forEach(m -> rows.add(SdkRows.of(encoder.encode(m).memory(), VectorType.FLOAT_VECTOR)));
+        batch.forEach(m -> rows.add(SdkRows.of(encoder.encode(m), VectorType.FLOAT_VECTOR)));
         client.insert(InsertReq.builder().collectionName(collection).data(rows).build());
     }
 
@@ -87,6 +87,11 @@ public final class RawClient implements AutoCloseable {
 
     public String serverVersion() {
         return client.getServerVersion();
+    }
+
+    /** A collection created behind tier0's back, as the request says. */
+    public void create(CreateCollectionReq request) {
+        client.createCollection(request);
     }
 
     /** A collection created behind tier0's back, with no index (like a hand-made one). */

@@ -54,8 +54,9 @@ class RowColumnsTest {
         List<RowEncoder.Row> rows = new ArrayList<>();
         List<JsonObject> sdkRows = new ArrayList<>();
         for (StoredMemory m : memories()) {
-            rows.add(encoder.encode(m));
-            sdkRows.add(SdkRows.of(m, vectorType));
+            RowEncoder.Row row = encoder.encode(m);
+            rows.add(row);
+            sdkRows.add(SdkRows.of(row, vectorType));
         }
         CollectionSpec spec = new CollectionSpec("c", DIMENSION, vectorType, true);
         DescribeCollectionResp collection = DescribeCollectionResp.builder().collectionName("c")
