@@ -432,6 +432,13 @@ public final class MemoryStore implements AutoCloseable {
 
     private void ensureIndex(IndexParam index) {
         DescribeIndexResp.IndexDesc existing = describeVectorIndex();
+        if (existing == null && milvusLite) {
+            // Lite answers CreateIndex with UNIMPLEMENTED: it builds indexes only as it creates a collection
+            throw new SchemaMismatchException("collection '" + config.collection() + "' has no vector index on '"
+                    + CollectionSpec.VECTOR + "', and Milvus Lite cannot add one to an existing collection (it builds"
+                    + " indexes only when it creates one). Use another collection name (tier0 creates it with its"
+                    + " index), or create this one with an HNSW/COSINE index on '" + CollectionSpec.VECTOR + "'.");
+        }
         if (existing == null) {
             log.info("collection {} has no vector index; creating HNSW/COSINE", config.collection());
             client.createIndex(CreateIndexReq.builder().databaseName(config.database())

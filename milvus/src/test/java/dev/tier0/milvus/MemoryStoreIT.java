@@ -128,6 +128,19 @@ class MemoryStoreIT {
         }
     }
 
+    /** Milvus Lite cannot index an existing collection: a collection made without an index is refused by name. */
+    @Test
+    void aLiteCollectionWithoutAVectorIndexIsRefusedWithTheWayOut() {
+        try (RawClient raw = new RawClient(lite.uri())) {
+            raw.create("unindexed", new CollectionSpec("unindexed", 16, VectorType.FLOAT_VECTOR).schema());
+        }
+        try (MemoryStore store = MemoryStore.connect(config("unindexed"))) {
+            assertThatThrownBy(() -> store.ensureCollection(16)).isInstanceOf(SchemaMismatchException.class)
+                    .hasMessageContaining("'unindexed' has no vector index")
+                    .hasMessageContaining("Milvus Lite cannot add one");
+        }
+    }
+
     /**
      * A collection someone gave an extra nullable field (which verification accepts): tier0's upserts send only its
      * own columns, and the server fills the extra one with null.
