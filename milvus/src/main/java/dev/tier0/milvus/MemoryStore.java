@@ -139,9 +139,9 @@ public final class MemoryStore implements AutoCloseable {
     }
 
     /**
-     * Inserts or replaces memories by id. Requests are split so none nears the server's message limit; ids are
-     * deterministic, so replaying a batch after a crash changes nothing. A failure may leave earlier chunks
-     * written, which is harmless for the same reason.
+     * Inserts or replaces memories by id, sent as columns ({@link RowColumns}). Requests are split so none nears the
+     * server's message limit; ids are deterministic, so replaying a batch after a crash changes nothing. A failure
+     * may leave earlier chunks written, which is harmless for the same reason.
      */
     public void upsert(List<StoredMemory> batch) {
         if (batch.isEmpty()) {
@@ -153,22 +153,27 @@ public final class MemoryStore implements AutoCloseable {
             encoded.add(rows.encode(m));
         }
         for (List<RowEncoder.Row> chunk : UpsertChunker.chunk(encoded, config.maxRequestBytes())) {
-            String operation = "upsert " + chunk.size() + " memories";
-            if (upserts == null) {
-                List<JsonObject> json = new ArrayList<>(chunk.size());
-                chunk.forEach(row -> json.add(SdkRows.of(row, rows.vectorType())));
-                UpsertReq request = UpsertReq.builder().databaseName(config.database())
-                        .collectionName(config.collection()).data(json).build();
-                write(operation, () -> client.upsert(request));
-                continue;
-            }
-            List<FieldData> columns = call("lay out " + operation, () ->
-                    RowColumns.of(chunk, rows.dimension(), rows.vectorType()));
-            write(operation, () -> {
-                upserts.upsert(config.database(), config.collection(), columns, chunk.size());
-                return null;
-            });
+            send(chunk, rows);
         }
+    }
+
+    /** One upsert request: as columns on the upsert channel, or as the SDK's rows where there is none. */
+    private void send(List<RowEncoder.Row> chunk, RowEncoder rows) {
+        String operation = "upsert " + chunk.size() + " memories";
+        if (upserts == null) {
+            List<JsonObject> json = new ArrayList<>(chunk.size());
+            chunk.forEach(row -> json.add(SdkRows.of(row, rows.vectorType())));
+            UpsertReq request = UpsertReq.builder().databaseName(config.database())
+                    .collectionName(config.collection()).data(json).build();
+            write(operation, () -> client.upsert(request));
+            return;
+        }
+        List<FieldData> columns = call("lay out " + operation, () ->
+                RowColumns.of(chunk, rows.dimension(), rows.vectorType()));
+        write(operation, () -> {
+            upserts.upsert(config.database(), config.collection(), columns, chunk.size());
+            return null;
+        });
     }
 
     /**
