@@ -216,13 +216,33 @@ public final class StreamsIngestBenchmark {
       // Timed by the app's own count of stored memories (counted once Milvus acknowledged the upsert), read every
       // 20 ms at no cost to Milvus: polling count(*) ten times a second took a share of Lite's CPU that belongs
       // to the harness. Milvus's count is checked once at the end.
-      while (app.metrics().ingested() < texts.size()) {
+      // When the first record was stored and when all but the last partial batch were: the round's head and tail,
+      // where the model has nothing to overlap with (printed per round: they are not where the model idles).
+      long firstStored = 0;
+      long allButTail = 0;
+      int fullBatches = texts.size() - texts.size() % WRITE_BATCH;
+      long ingested;
+      while ((ingested = app.metrics().ingested()) < texts.size()) {
         if (System.nanoTime() > deadline) {
-          throw new IllegalStateException("only " + app.metrics().ingested() + " of " + texts.size() + " stored");
+          throw new IllegalStateException("only " + ingested + " of " + texts.size() + " stored");
+        }
+        if (firstStored == 0 && ingested > 0) {
+          firstStored = System.nanoTime();
+        }
+        if (allButTail == 0 && ingested >= fullBatches) {
+          allButTail = System.nanoTime();
         }
         Thread.sleep(20);
       }
-      double rps = texts.size() / ((System.nanoTime() - start) / 1e9);
+      long end = System.nanoTime();
+      firstStored = firstStored == 0 ? end : firstStored; // reached between two looks
+      allButTail = allButTail == 0 ? end : allButTail;
+      double rps = texts.size() / ((end - start) / 1e9);
+      if (round > 0) {
+        System.out.printf("round %d %-10s timeline: first record stored at %.2f s, all but the last %d at %.2f s,"
+            + " all at %.2f s%n", round, mode, seconds(firstStored, start), texts.size() - fullBatches,
+            seconds(allButTail, start), seconds(end, start));
+      }
       CpuShare used = cpu.since(texts.size()); // read before the check below adds a count(*) to Lite's time
       long held = store.count();
       if (held != texts.size()) {
@@ -236,6 +256,11 @@ public final class StreamsIngestBenchmark {
 
   /** One end-to-end round per record: the app's model and store timers (stream threads), and CPU by process. */
   private record Breakdown(double modelMsPerRecord, double storeMsPerRecord, CpuShare cpu) {}
+
+  /** Seconds from {@code start} to {@code at}, both System.nanoTime(). */
+  private static double seconds(long at, long start) {
+    return (at - start) / 1e9;
+  }
 
   private static double round2(double v) {
     return Math.round(v * 100) / 100.0;
