@@ -35,6 +35,7 @@ import java.util.function.BooleanSupplier;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.serialization.Serdes;
+import org.apache.kafka.streams.processor.Punctuator;
 import org.apache.kafka.streams.processor.api.MockProcessorContext;
 import org.apache.kafka.streams.processor.api.MockProcessorContext.CapturedForward;
 import org.apache.kafka.streams.processor.api.Record;
@@ -412,10 +413,22 @@ class IngestProcessorTest {
    * tick, until {@code done} holds (at most 30 s).
    */
   private void tickUntil(BooleanSupplier done, long fromMs, long stepMs) {
-    var punctuator = context.scheduledPunctuators().get(0).getPunctuator();
+    tickUntil(context.scheduledPunctuators().get(0).getPunctuator(), done, fromMs, stepMs);
+  }
+
+  private static void tickUntil(Punctuator punctuator, BooleanSupplier done, long fromMs, long stepMs) {
+    long[] now = {fromMs};
+    awaitTrue(done, () -> {
+      punctuator.punctuate(now[0]);
+      now[0] += stepMs;
+    });
+  }
+
+  /** Looks every 5 ms of real time, running {@code eachLook} first, until {@code done} holds (at most 30 s). */
+  private static void awaitTrue(BooleanSupplier done, Runnable eachLook) {
     long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-    for (long now = fromMs; !done.getAsBoolean() && System.nanoTime() < until; now += stepMs) {
-      punctuator.punctuate(now);
+    while (!done.getAsBoolean() && System.nanoTime() < until) {
+      eachLook.run();
       sleep(Duration.ofMillis(5));
     }
   }
@@ -436,10 +449,7 @@ class IngestProcessorTest {
     for (int i = 50; i < 60; i++) {
       sendText("r-" + i, "parked while the model runs " + i);
     }
-    long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-    while (gated.calls.get() == 0 && System.nanoTime() < until) {
-      sleep(Duration.ofMillis(5));
-    }
+    awaitTrue(() -> gated.calls.get() > 0, () -> { });
     assertThat(gated.calls).as("the first batch is being embedded").hasValue(1);
     assertThat(gated.callingThread).startsWith("tier0-embed-");
     assertThat(store.rows).isEmpty();
@@ -489,11 +499,7 @@ class IngestProcessorTest {
     gated.open.countDown();
     var collect = context.scheduledPunctuators().stream()
         .filter(p -> p.getInterval().compareTo(Duration.ofSeconds(1)) < 0).findFirst().orElseThrow();
-    long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-    while (store.rows.size() < 50 && System.nanoTime() < until) {
-      collect.getPunctuator().punctuate(100);
-      sleep(Duration.ofMillis(5));
-    }
+    tickUntil(collect.getPunctuator(), () -> store.rows.size() >= 50, 100, 0);
     assertThat(store.rows).hasSize(50);
     assertThat(pending.approximateNumEntries()).isZero();
   }
@@ -522,10 +528,7 @@ class IngestProcessorTest {
   }
 
   private void awaitModelCalls(GatedModel gated, int returned) {
-    long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-    while (gated.returned.get() < returned && System.nanoTime() < until) {
-      sleep(Duration.ofMillis(5));
-    }
+    awaitTrue(() -> gated.returned.get() >= returned, () -> { });
     sleep(Duration.ofMillis(100)); // prepare() goes on a moment after the model returns
   }
 
