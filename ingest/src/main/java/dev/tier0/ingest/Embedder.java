@@ -1,5 +1,6 @@
 package dev.tier0.ingest;
 
+import dev.tier0.embed.Passage;
 import dev.tier0.embed.TextSpan;
 import java.util.List;
 
@@ -26,11 +27,19 @@ public interface Embedder {
 
   /**
    * The text's passages: windows of at most {@code maxTokens} tokens (0: the model's max_length) cut on token
-   * boundaries, see {@link dev.tier0.embed.EmbeddingEngine#chunk}. This default keeps the text whole (for test
+   * boundaries, see {@link dev.tier0.embed.EmbeddingEngine#passages}. This default keeps the text whole (for test
    * models without a tokenizer).
    */
-  default List<TextSpan> chunk(String text, int maxTokens, int overlapTokens) {
-    return List.of(new TextSpan(0, text.length()));
+  default List<Passage> passages(String text, int maxTokens, int overlapTokens) {
+    return List.of(Passage.of(text, new TextSpan(0, text.length())));
+  }
+
+  /**
+   * One vector per passage, in order, as {@link #embedDocuments} gives for their texts; the engine reuses the ids
+   * it made while cutting them. This default embeds the texts.
+   */
+  default List<float[]> embedPassages(List<Passage> passages) {
+    return embedDocuments(passages.stream().map(Passage::text).toList());
   }
 
   /**

@@ -3,7 +3,7 @@ package dev.tier0.ingest;
 import dev.tier0.embed.Embedding;
 import dev.tier0.embed.EmbeddingEngine;
 import dev.tier0.embed.ModelSpec;
-import dev.tier0.embed.TextSpan;
+import dev.tier0.embed.Passage;
 import java.util.List;
 
 /** The {@link Embedder} over the shared ONNX engine. The engine's lifecycle stays with whoever acquired it. */
@@ -41,8 +41,13 @@ public final class EngineEmbedder implements Embedder {
   }
 
   @Override
-  public List<TextSpan> chunk(String text, int maxTokens, int overlapTokens) {
-    return engine.chunk(text, maxTokens, overlapTokens);
+  public List<Passage> passages(String text, int maxTokens, int overlapTokens) {
+    return engine.passages(text, maxTokens, overlapTokens);
+  }
+
+  @Override
+  public List<float[]> embedPassages(List<Passage> passages) {
+    return engine.embedPassages(passages).stream().map(Embedding::vector).toList();
   }
 
   /** Name, pooling, last-N, max_length, dimension (after MRL), dtype: what makes a text's vector. */

@@ -1,5 +1,6 @@
 package dev.tier0.ingest;
 
+import dev.tier0.embed.Passage;
 import dev.tier0.embed.TextSpan;
 import dev.tier0.memory.Memory;
 import dev.tier0.milvus.Chunk;
@@ -145,8 +146,8 @@ public final class IngestWriter {
   }
 
   /** One memory's passages, before the model: which request, its metadata, the spans, whether it was cut short. */
-  private record Planned(int request, Map<String, Object> metadata, List<TextSpan> spans, boolean truncated,
-                         List<String> passages, String memoryId, String fingerprint) {
+  private record Planned(int request, Map<String, Object> metadata, List<Passage> passages, boolean truncated,
+                         String memoryId, String fingerprint) {
   }
 
   /**
@@ -172,7 +173,7 @@ public final class IngestWriter {
         StoredChunk head = heads.get(p.memoryId);
         if (head != null && head.index() == 0 && matches(p, head)) {
           matching.add(k);
-          for (int c = 1; c < p.spans.size(); c++) {
+          for (int c = 1; c < p.passages.size(); c++) {
             rest.add(Chunk.rowId(p.memoryId, c));
           }
         }
@@ -188,7 +189,7 @@ public final class IngestWriter {
       }
       for (int k : matching) {
         Planned p = planned.get(k);
-        int n = p.spans.size();
+        int n = p.passages.size();
         float[][] vectors = new float[n][];
         vectors[0] = heads.get(p.memoryId).vector();
         boolean all = true;
@@ -210,44 +211,43 @@ public final class IngestWriter {
 
   /** Whether a stored passage was made from this memory's text and settings, and its vector can be reused. */
   private boolean matches(Planned p, StoredChunk c) {
-    return p.fingerprint.equals(c.fingerprint()) && c.count() == p.spans.size() && c.truncated() == p.truncated
+    return p.fingerprint.equals(c.fingerprint()) && c.count() == p.passages.size() && c.truncated() == p.truncated
         && c.vector() != null && c.vector().length == embedder.dimension();
   }
 
   /** Cuts a memory into passages; past chunk.max.per.memory it is truncated and marked, or refused. */
   private Planned plan(int request, String memoryId, String text, Map<String, Object> metadata) throws Refused {
-    List<TextSpan> spans;
+    List<Passage> passages;
     try {
-      spans = embedder.chunk(text, chunking.maxTokens(), chunking.overlapTokens());
+      passages = embedder.passages(text, chunking.maxTokens(), chunking.overlapTokens());
     } catch (RuntimeException e) {
       throw new Refused("the tokenizer cannot cut this text into passages: " + describe(e));
     }
     boolean truncated = false;
-    if (spans.size() > chunking.maxPerMemory()) {
+    if (passages.size() > chunking.maxPerMemory()) {
       if (chunking.overflow() == ChunkSettings.Overflow.REJECT) {
-        throw new Refused("the text needs " + spans.size() + " passages, over the limit of "
+        throw new Refused("the text needs " + passages.size() + " passages, over the limit of "
             + chunking.maxPerMemory() + " (chunk.max.per.memory; chunk.overflow=reject; chunk.overflow=truncate "
             + "would keep the first passages and mark the memory truncated)");
       }
-      spans = spans.subList(0, chunking.maxPerMemory());
+      passages = passages.subList(0, chunking.maxPerMemory());
       truncated = true;
     }
-    List<String> passages = spans.stream().map(s -> s.of(text)).toList();
-    return new Planned(request, metadata, List.copyOf(spans), truncated, passages, memoryId, fingerprint(text));
+    return new Planned(request, metadata, List.copyOf(passages), truncated, memoryId, fingerprint(text));
   }
 
   /** The rows of one memory: one per passage, under deterministic ids; the whole text kept once, on chunk 0. */
   private List<StoredMemory> rows(WriteRequest.Upsert upsert, Planned p, List<float[]> vectors) {
     Memory m = upsert.memory();
     Source s = upsert.source();
-    String fingerprint = fingerprint(m.text());
-    int count = p.spans.size();
+    int count = p.passages.size();
     List<StoredMemory> out = new ArrayList<>(count);
     for (int c = 0; c < count; c++) {
-      TextSpan span = p.spans.get(c);
+      Passage passage = p.passages.get(c);
+      TextSpan span = passage.span();
       String whole = c == 0 && count > 1 ? m.text() : "";
-      Chunk chunk = new Chunk(m.id(), c, count, span.start(), span.end(), whole, p.truncated, fingerprint);
-      out.add(new StoredMemory(Chunk.rowId(m.id(), c), m.tenant(), vectors.get(c), p.passages.get(c), p.metadata,
+      Chunk chunk = new Chunk(m.id(), c, count, span.start(), span.end(), whole, p.truncated, p.fingerprint);
+      out.add(new StoredMemory(Chunk.rowId(m.id(), c), m.tenant(), vectors.get(c), passage.text(), p.metadata,
           s.topic(), s.partition(), s.offset(), s.timestamp(), embedder.modelName(), chunk));
     }
     return out;
@@ -326,12 +326,12 @@ public final class IngestWriter {
    * @return per planned memory its passages' vectors, or null when the memory was rejected
    */
   private List<List<float[]>> embed(PreparedBatch batch, List<Planned> planned) {
-    List<String> texts = new ArrayList<>();
+    List<Passage> texts = new ArrayList<>();
     for (Planned p : planned) {
       texts.addAll(p.passages);
     }
     try {
-      List<float[]> vectors = embedder.embedDocuments(texts);
+      List<float[]> vectors = embedder.embedPassages(texts);
       if (vectors.size() != texts.size()) {
         throw new IllegalStateException("the model returned " + vectors.size() + " vectors for " + texts.size()
             + " texts");
@@ -349,7 +349,7 @@ public final class IngestWriter {
       int failed = 0;
       for (Planned p : planned) {
         try {
-          List<float[]> vectors = embedder.embedDocuments(p.passages);
+          List<float[]> vectors = embedder.embedPassages(p.passages);
           if (vectors.size() != p.passages.size()) {
             throw new IllegalStateException("the model returned " + vectors.size() + " vectors for "
                 + p.passages.size() + " texts");

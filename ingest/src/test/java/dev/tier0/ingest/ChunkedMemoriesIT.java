@@ -88,7 +88,7 @@ class ChunkedMemoriesIT {
   static String ofChunks(int chunks, ChunkSettings settings) {
     for (int words = 5; ; words += 3) {
       String text = filler(words, chunks);
-      int n = model.chunk(text, settings.maxTokens(), settings.overlapTokens()).size();
+      int n = model.passages(text, settings.maxTokens(), settings.overlapTokens()).size();
       if (n == chunks) {
         return text;
       }

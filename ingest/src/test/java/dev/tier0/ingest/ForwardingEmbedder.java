@@ -1,11 +1,14 @@
 package dev.tier0.ingest;
 
-import dev.tier0.embed.TextSpan;
+import dev.tier0.embed.Passage;
 import java.util.List;
 
 /**
  * A model that forwards every call to another (shipped in this module's test jar), as {@link ForwardingStore} does
  * for stores: tests extend it and override the one call they count, hold back or fail, on the real model.
+ * {@link #embedPassages} is not forwarded: Embedder's default sends the passages' texts to {@link #embedDocuments},
+ * so an override of that sees every passage the writer embeds (the delegate's ids made while cutting are not
+ * reused; the real runtimes use {@link EngineEmbedder}, which does).
  */
 public class ForwardingEmbedder implements Embedder {
   protected final Embedder delegate;
@@ -40,8 +43,8 @@ public class ForwardingEmbedder implements Embedder {
   }
 
   @Override
-  public List<TextSpan> chunk(String text, int maxTokens, int overlapTokens) {
-    return delegate.chunk(text, maxTokens, overlapTokens);
+  public List<Passage> passages(String text, int maxTokens, int overlapTokens) {
+    return delegate.passages(text, maxTokens, overlapTokens);
   }
 
   @Override

@@ -9,7 +9,7 @@ import java.util.Map;
  */
 public interface EmbeddingEngine extends AutoCloseable {
   /**
-   * Names the rule {@link #chunk} cuts by, for content fingerprints: a stored passage's vector is only reusable
+   * Names the rule {@link #passages} cuts by, for content fingerprints: a stored passage's vector is only reusable
    * when the same settings give the same cuts, so a change to where cuts fall must change this string.
    * "v2": overlap only after a cut inside a sentence (v1 repeated it after every cut).
    */
@@ -25,6 +25,12 @@ public interface EmbeddingEngine extends AutoCloseable {
   /** One embedding per text, in input order; texts are batched by length under the options' record/token budgets. */
   List<Embedding> embedDocuments(List<String> texts);
 
+  /**
+   * One embedding per passage, in input order, as {@link #embedDocuments} on their texts would give (the same ids,
+   * so the same vectors); the ids this engine made while cutting them are used instead of tokenising again.
+   */
+  List<Embedding> embedPassages(List<Passage> passages);
+
   /** Embeds a search query, applying the spec's query_template when present. */
   Embedding embedQuery(String query);
 
@@ -36,12 +42,13 @@ public interface EmbeddingEngine extends AutoCloseable {
    * included; {@code <= 0} or over the model's max_length means max_length), cut between tokens, at a sentence or
    * line end in the window's second half when there is one; only a passage that had to end inside a sentence is
    * followed by one repeating its last {@code overlapTokens} tokens (at most half a window). A text that fits is
-   * one span over all of it. Where the cuts fall is named by {@link #CHUNK_RULE}.
+   * one passage over all of it. Where the cuts fall is named by {@link #CHUNK_RULE}. Each passage carries the ids
+   * the tokenizer gave it while cutting, for {@link #embedPassages}.
    *
-   * @return the passages' spans in UTF-16 indices of {@code text}, in order; at least one
+   * @return the passages, spans in UTF-16 indices of {@code text}, in order; at least one
    * @throws IllegalArgumentException when {@code maxTokens} leaves no room next to the special tokens
    */
-  List<TextSpan> chunk(String text, int maxTokens, int overlapTokens);
+  List<Passage> passages(String text, int maxTokens, int overlapTokens);
 
   /**
    * Which graph served the batches: ORT runs per graph file (relative to the model directory: {@code model_file},

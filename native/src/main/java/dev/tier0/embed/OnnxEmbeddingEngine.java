@@ -86,18 +86,46 @@ final class OnnxEmbeddingEngine implements AutoCloseable {
     List<Embedding> out = new ArrayList<>(texts.size());
     // texts are tokenised and sorted a chunk at a time, so token ids in memory stay bounded for any input size
     for (int start = 0; start < texts.size(); start += TOKENIZE_CHUNK) {
-      out.addAll(embedChunk(texts.subList(start, Math.min(texts.size(), start + TOKENIZE_CHUNK))));
+      List<String> part = texts.subList(start, Math.min(texts.size(), start + TOKENIZE_CHUNK));
+      out.addAll(embedTokenized(tokenizer.encode(part)));
     }
     return out;
   }
 
-  private List<Embedding> embedChunk(List<String> texts) {
-    List<TokenizedText> tokenized = tokenizer.encode(texts);
+  /** Like {@link #embedDocuments} on the passages' texts; ids this engine's tokenizer made when cutting are reused. */
+  List<Embedding> embedPassages(List<Passage> passages) {
+    List<Embedding> out = new ArrayList<>(passages.size());
+    for (int start = 0; start < passages.size(); start += TOKENIZE_CHUNK) {
+      List<Passage> part = passages.subList(start, Math.min(passages.size(), start + TOKENIZE_CHUNK));
+      List<TokenizedText> tokenized = new ArrayList<>(part.size());
+      List<String> missing = new ArrayList<>();
+      for (Passage p : part) {
+        TokenizedText t = p.tokensFor(tokenizer);
+        tokenized.add(t);
+        if (t == null) {
+          missing.add(p.text());
+        }
+      }
+      if (!missing.isEmpty()) {
+        // the rest are tokenised in one batch call, as embedDocuments does
+        List<TokenizedText> encoded = tokenizer.encode(missing);
+        for (int i = 0, m = 0; i < tokenized.size(); i++) {
+          if (tokenized.get(i) == null) {
+            tokenized.set(i, encoded.get(m++));
+          }
+        }
+      }
+      out.addAll(embedTokenized(tokenized));
+    }
+    return out;
+  }
+
+  private List<Embedding> embedTokenized(List<TokenizedText> tokenized) {
     int[] lengths = new int[tokenized.size()];
     for (int i = 0; i < lengths.length; i++) {
       lengths[i] = tokenizer.modelIds(tokenized.get(i)).length;
     }
-    Embedding[] out = new Embedding[texts.size()];
+    Embedding[] out = new Embedding[tokenized.size()];
     BatchShape shape = runner.shape();
     List<int[]> plan = BatchPlanner.plan(lengths, options.batchMaxRecords(), batchTokens, shape);
     // each batch writes only its own indices of out; runAll returns after every run, which publishes the writes
@@ -129,6 +157,11 @@ final class OnnxEmbeddingEngine implements AutoCloseable {
     return (int) Math.min(Integer.MAX_VALUE, tokens);
   }
 
+  /** The tokenizer whose ids passages carry (a test hook: which passages the engine will not tokenise again). */
+  TextTokenizer tokenizer() {
+    return tokenizer;
+  }
+
   /** Padded tokens not held by a batch in flight (the whole budget when idle); a test hook for the budget. */
   int freeTokens() {
     return concurrentRuns.freeTokens();
@@ -147,29 +180,31 @@ final class OnnxEmbeddingEngine implements AutoCloseable {
     return tokenizer.countTokens(text);
   }
 
-  List<TextSpan> chunk(String text, int maxTokens, int overlapTokens) {
+  List<Passage> passages(String text, int maxTokens, int overlapTokens) {
     int limit = maxTokens <= 0 ? spec.maxLength() : Math.min(maxTokens, spec.maxLength());
     int window = limit - tokenizer.specialTokenCount();
     if (window < 1) {
       throw new IllegalArgumentException("a chunk of " + limit + " tokens leaves no room for text next to the "
           + tokenizer.specialTokenCount() + " special tokens of " + spec.name());
     }
-    int[][] spans = tokenizer.tokenSpans(text);
-    int[] starts = spans[0];
-    int[] ends = spans[1];
+    // one tokenizer pass gives the spans to cut by and, for a text that is one passage, the ids the model reads
+    TextTokenizer.Spanned spanned = tokenizer.spanned(text);
+    int[] starts = spanned.starts();
+    int[] ends = spanned.ends();
     if (starts.length <= window) {
-      return List.of(new TextSpan(0, text.length()));
+      return List.of(Passage.tokenized(text, new TextSpan(0, text.length()), spanned.whole(), tokenizer));
     }
     // A passage re-tokenised on its own can take a token or two more than its share of the whole text's tokens
     // (byte-level BPE merges across the cut). Each window is counted again, and the cut redone a little tighter
-    // when one would be truncated by the model.
+    // when one would be truncated by the model; the count's ids are the ones the model reads.
     for (int attempt = 0; ; attempt++) {
-      List<TextSpan> out = new ArrayList<>();
+      List<Passage> out = new ArrayList<>();
       int over = 0;
       for (int[] w : TokenWindows.cut(text, starts, ends, window, overlapTokens)) {
         TextSpan span = new TextSpan(starts[w[0]], ends[w[1] - 1]);
-        over = Math.max(over, tokenizer.countTokens(span.of(text)) - limit);
-        out.add(span);
+        TokenizedText whole = tokenizer.encodeWhole(span.of(text));
+        over = Math.max(over, whole.length() - limit);
+        out.add(Passage.tokenized(text, span, whole.length() <= spec.maxLength() ? whole : null, tokenizer));
       }
       if (over <= 0 || attempt == 3 || window - over < 1) {
         return out;

@@ -146,8 +146,13 @@ public final class SharedModels {
     }
 
     @Override
-    public List<TextSpan> chunk(String text, int maxTokens, int overlapTokens) {
-      return open().chunk(text, maxTokens, overlapTokens);
+    public List<Embedding> embedPassages(List<Passage> passages) {
+      return open().embedPassages(passages);
+    }
+
+    @Override
+    public List<Passage> passages(String text, int maxTokens, int overlapTokens) {
+      return open().passages(text, maxTokens, overlapTokens);
     }
 
     @Override

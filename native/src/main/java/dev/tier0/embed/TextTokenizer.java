@@ -63,7 +63,12 @@ final class TextTokenizer implements AutoCloseable {
 
   /** Tokens of the whole text, special tokens included, without truncation or padding. */
   int countTokens(String text) {
-    return countingTokenizer().encode(sanitize(text)).getIds().length;
+    return encodeWhole(text).length();
+  }
+
+  /** The text's ids with the special tokens and without truncation: what the model reads when they fit max_length. */
+  TokenizedText encodeWhole(String text) {
+    return new TokenizedText(countingTokenizer().encode(sanitize(text)).getIds(), false);
   }
 
   int maxLength() {
@@ -88,13 +93,36 @@ final class TextTokenizer implements AutoCloseable {
     String clean = sanitize(text); // same length: a surrogate is replaced by one char
     IntList starts = new IntList();
     IntList ends = new IntList();
-    addSpans(clean, 0, clean.length(), starts, ends, true);
+    addSpans(clean, 0, clean, spanningTokenizer().encode(clean), starts, ends, true);
     return new int[][] {starts.toArray(), ends.toArray()};
   }
 
-  private void addSpans(String text, int from, int to, IntList starts, IntList ends, boolean splitLong) {
-    String part = text.substring(from, to);
-    Encoding e = spanningTokenizer().encode(part);
+  /**
+   * One tokenizer pass over a text for chunking: its token spans, as {@link #tokenSpans} gives them, and the ids
+   * the model reads when the whole text fits max_length. A text that is one passage is then never tokenised again
+   * to be embedded. The special tokens the model adds have no span in the text and are left out of the spans.
+   */
+  Spanned spanned(String text) {
+    String clean = sanitize(text);
+    Encoding whole = countingTokenizer().encode(clean);
+    IntList starts = new IntList();
+    IntList ends = new IntList();
+    addSpans(clean, 0, clean, whole, starts, ends, true);
+    long[] ids = whole.getIds();
+    TokenizedText fits = ids.length <= maxLength ? new TokenizedText(ids, false) : null;
+    return new Spanned(starts.toArray(), ends.toArray(), fits);
+  }
+
+  /**
+   * A text's token spans ({@code starts}, {@code ends}: UTF-16 indices, no special tokens) and, when the whole text
+   * fits max_length, the ids the model reads for it ({@code whole}; null when it does not fit).
+   */
+  record Spanned(int[] starts, int[] ends, TokenizedText whole) {
+  }
+
+  /** Adds the spans of {@code e}, an encoding of {@code part} = {@code text[from, from + part.length())}. */
+  private void addSpans(String text, int from, String part, Encoding e, IntList starts, IntList ends,
+                        boolean splitLong) {
     CharSpan[] spans = e.getCharTokenSpans();
     int lastEnd = 0;
     for (CharSpan span : spans) {
@@ -116,7 +144,8 @@ final class TextTokenizer implements AutoCloseable {
           if (q < end && Character.isLowSurrogate(part.charAt(q))) {
             q--;
           }
-          addSpans(text, from + p, from + q, starts, ends, false);
+          String piece = text.substring(from + p, from + q);
+          addSpans(text, from + p, piece, spanningTokenizer().encode(piece), starts, ends, false);
           p = q;
         }
       } else {

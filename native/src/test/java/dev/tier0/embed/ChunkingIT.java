@@ -7,7 +7,7 @@ import java.util.Random;
 import org.junit.jupiter.api.Test;
 
 /**
- * {@link EmbeddingEngine#chunk} on real tokenizers: MiniLM (WordPiece, 256 tokens) and the tiny Qwen3 (byte-level
+ * {@link EmbeddingEngine#passages} on real tokenizers: MiniLM (WordPiece, 256 tokens) and the tiny Qwen3 (byte-level
  * BPE, max_length 32, for chunk arithmetic on small numbers).
  */
 class ChunkingIT {
@@ -21,6 +21,11 @@ class ChunkingIT {
       sb.append(i % 13 == 12 ? ". " : " ");
     }
     return sb.toString().trim();
+  }
+
+  /** The passages' spans. */
+  static List<TextSpan> chunk(EmbeddingEngine engine, String text, int maxTokens, int overlapTokens) {
+    return engine.passages(text, maxTokens, overlapTokens).stream().map(Passage::span).toList();
   }
 
   private static void assertWellFormed(EmbeddingEngine engine, String text, List<TextSpan> spans, int limit) {
@@ -42,7 +47,7 @@ class ChunkingIT {
   @Test
   void aShortTextIsOnePassageOverAllOfIt() {
     try (EmbeddingEngine e = SharedModels.acquire(TestModels.minilm(), EngineOptions.defaults())) {
-      assertThat(e.chunk("  a short memory  ", 0, 16)).containsExactly(new TextSpan(0, 18));
+      assertThat(chunk(e, "  a short memory  ", 0, 16)).containsExactly(new TextSpan(0, 18));
     }
   }
 
@@ -53,11 +58,11 @@ class ChunkingIT {
       String text = longText(2000, 1);
       int tokens = e.countTokens(text);
       assertThat(tokens).isGreaterThan(1900);
-      List<TextSpan> spans = e.chunk(text, 0, 8);
+      List<TextSpan> spans = chunk(e, text, 0, 8);
       assertWellFormed(e, text, spans, 32);
       // 31 content tokens a window, 8 repeated: about tokens / 23 windows, more for sentence-end cuts
       assertThat(spans.size()).isBetween(tokens / 31, tokens / 12);
-      List<TextSpan> smaller = e.chunk(text, 16, 0);
+      List<TextSpan> smaller = chunk(e, text, 16, 0);
       assertWellFormed(e, text, smaller, 16);
       assertThat(smaller.size()).isGreaterThan(spans.size());
     }
@@ -68,14 +73,14 @@ class ChunkingIT {
     String sentence = "花园小屋的备用钥匙藏在门边第三块石头下面。";
     String text = sentence.repeat(60);
     try (EmbeddingEngine e = SharedModels.acquire(TestModels.generated("tiny-qwen3-fp32"), EngineOptions.defaults())) {
-      List<TextSpan> spans = e.chunk(text, 0, 0);
+      List<TextSpan> spans = chunk(e, text, 0, 0);
       assertWellFormed(e, text, spans, 32);
       assertThat(spans.size()).isGreaterThan(10);
       long atFullStop = spans.stream().limit(spans.size() - 1).filter(s -> text.charAt(s.end() - 1) == '。').count();
       assertThat(atFullStop).as("windows ending at 。").isGreaterThan(spans.size() / 2);
     }
     try (EmbeddingEngine e = SharedModels.acquire(TestModels.minilm(), EngineOptions.defaults())) {
-      assertWellFormed(e, text, e.chunk(text, 64, 8), 64);
+      assertWellFormed(e, text, chunk(e, text, 64, 8), 64);
     }
   }
 
@@ -88,13 +93,13 @@ class ChunkingIT {
     }
     String text = sb.toString();
     try (EmbeddingEngine e = SharedModels.acquire(TestModels.minilm(), EngineOptions.defaults())) {
-      List<TextSpan> spans = e.chunk(text, 0, 0);
+      List<TextSpan> spans = chunk(e, text, 0, 0);
       assertThat(spans.size()).isGreaterThan(20);
       assertWellFormed(e, text, spans, 256);
     }
     try (EmbeddingEngine e = SharedModels.acquire(TestModels.generated("tiny-qwen3-fp32"), EngineOptions.defaults())) {
       String part = text.substring(0, 6_000);
-      assertWellFormed(e, part, e.chunk(part, 0, 4), 32);
+      assertWellFormed(e, part, chunk(e, part, 0, 4), 32);
     }
   }
 
@@ -102,10 +107,10 @@ class ChunkingIT {
   void spansAreUtf16IndicesEvenAfterSupplementaryCharacters() {
     String text = ("emoji 😀 before the words; " + longText(80, 3) + " 🎉 end. ").repeat(4);
     try (EmbeddingEngine e = SharedModels.acquire(TestModels.generated("tiny-qwen3-fp32"), EngineOptions.defaults())) {
-      assertWellFormed(e, text, e.chunk(text, 0, 4), 32);
+      assertWellFormed(e, text, chunk(e, text, 0, 4), 32);
     }
     try (EmbeddingEngine e = SharedModels.acquire(TestModels.minilm(), EngineOptions.defaults())) {
-      List<TextSpan> spans = e.chunk(text, 48, 4);
+      List<TextSpan> spans = chunk(e, text, 48, 4);
       assertWellFormed(e, text, spans, 48);
       assertThat(spans.get(spans.size() - 1).of(text)).endsWith("end.");
     }
@@ -118,14 +123,14 @@ class ChunkingIT {
     // a 600-word sentence: every cut is inside it, so each passage repeats the overlap
     String run = longText(600, 5).replace(".", "");
     try (EmbeddingEngine e = SharedModels.acquire(TestModels.minilm(), EngineOptions.defaults())) {
-      List<TextSpan> spans = e.chunk(prose, 64, 16);
+      List<TextSpan> spans = chunk(e, prose, 64, 16);
       assertWellFormed(e, prose, spans, 64);
       for (int k = 1; k < spans.size(); k++) {
         assertThat(prose.charAt(spans.get(k - 1).end() - 1)).as("passage %d ends a sentence", k - 1).isEqualTo('.');
         assertThat(spans.get(k).start()).as("passage %d starts after the one before", k)
             .isGreaterThanOrEqualTo(spans.get(k - 1).end());
       }
-      List<TextSpan> hard = e.chunk(run, 64, 16);
+      List<TextSpan> hard = chunk(e, run, 64, 16);
       assertWellFormed(e, run, hard, 64);
       for (int k = 1; k < hard.size(); k++) {
         assertThat(hard.get(k).start()).as("passage %d starts inside the one before", k)

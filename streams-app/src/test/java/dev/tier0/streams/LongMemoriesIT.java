@@ -83,7 +83,7 @@ class LongMemoriesIT {
     Embedder model = TestModel.embedder();
     for (int words = 5; ; words += 3) {
       String text = filler(words, chunks);
-      int n = model.chunk(text, 32, 0).size();
+      int n = model.passages(text, 32, 0).size();
       if (n == chunks) {
         return text;
       }

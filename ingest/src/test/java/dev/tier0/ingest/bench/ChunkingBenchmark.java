@@ -67,9 +67,9 @@ public final class ChunkingBenchmark {
       long passageTokens = 0;
       for (WriteRequest d : docs) {
         String text = ((WriteRequest.Upsert) d).memory().text();
-        for (var span : model.chunk(text, settings.maxTokens(), settings.overlapTokens())) {
-          passageTexts.add(span.of(text));
-          passageTokens += model.countTokens(span.of(text));
+        for (var passage : model.passages(text, settings.maxTokens(), settings.overlapTokens())) {
+          passageTexts.add(passage.text());
+          passageTokens += model.countTokens(passage.text());
         }
       }
       int passages = passageTexts.size();
