@@ -1,5 +1,6 @@
 package dev.tier0.ingest;
 
+import dev.tier0.embed.Passage;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
@@ -17,7 +18,7 @@ public final class CountingEmbedder extends ForwardingEmbedder {
     super(delegate);
   }
 
-  /** Texts embedded by {@link #embedDocuments} since creation or the last {@link #reset}. */
+  /** Texts embedded by {@link #embedDocuments} or {@link #embedPassages} since creation or the last {@link #reset}. */
   public long embedded() {
     return embedded.get();
   }
@@ -35,6 +36,13 @@ public final class CountingEmbedder extends ForwardingEmbedder {
   public List<float[]> embedDocuments(List<String> texts) {
     embedded.addAndGet(texts.size());
     return delegate.embedDocuments(texts);
+  }
+
+  /** Counted like documents; forwarded as passages, so the engine reuses the ids it made while cutting them. */
+  @Override
+  public List<float[]> embedPassages(List<Passage> passages) {
+    embedded.addAndGet(passages.size());
+    return delegate.embedPassages(passages);
   }
 
   @Override

@@ -52,6 +52,6 @@ public final class Passage {
 
   @Override
   public String toString() {
-    return "Passage" + span;
+    return "Passage[" + span.start() + ", " + span.end() + ")";
   }
 }

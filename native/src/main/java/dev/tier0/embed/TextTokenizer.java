@@ -7,6 +7,7 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 
 /**
  * The model's tokenizer.json through DJL's HuggingFace binding. Truncates at max_length (special tokens kept, as
@@ -19,8 +20,8 @@ final class TextTokenizer implements AutoCloseable {
   private final Path file;
   private final int maxLength;
   private final long padId;
-  private volatile HuggingFaceTokenizer counting; // created on first countTokens: most callers never need it
-  private volatile HuggingFaceTokenizer spanning; // no special tokens, no truncation: for chunking
+  private volatile HuggingFaceTokenizer counting; // special tokens, no truncation: counts, and cuts passages
+  private volatile HuggingFaceTokenizer spanning; // no special tokens, no truncation: pieces of long tokens
   private volatile int specialTokens = -1;
   /**
    * A token longer than this many characters is re-tokenised in pieces of this size: a WordPiece tokenizer gives
@@ -34,13 +35,15 @@ final class TextTokenizer implements AutoCloseable {
     this.maxLength = maxLength;
     this.padId = padId;
     try {
-      this.truncating = HuggingFaceTokenizer.builder()
+      HuggingFaceTokenizer.Builder builder = HuggingFaceTokenizer.builder()
           .optTokenizerPath(tokenizerFile)
           .optAddSpecialTokens(true)
           .optTruncation(true)
           .optMaxLength(maxLength)
-          .optPadding(false)
-          .build();
+          .optPadding(false);
+      // DJL lowers maxLength to its modelMaxLength, 512 unless told, so a longer max_length would cut at 512
+      builder.configure(Map.of("modelMaxLength", maxLength));
+      this.truncating = builder.build();
     } catch (IOException | RuntimeException e) {
       throw new EmbeddingException("cannot load tokenizer " + tokenizerFile, e);
     }
@@ -88,6 +91,8 @@ final class TextTokenizer implements AutoCloseable {
   /**
    * The text's tokens (no special tokens, no truncation) as spans: {@code [0]} the starts, {@code [1]} the ends,
    * in UTF-16 indices of {@code text}. A token wider than {@link #LONG_TOKEN_CHARS} is re-tokenised piece by piece.
+   * Passages are cut by {@link #spanned}, which must give exactly these spans from its pass with special tokens:
+   * this pass, without them, is what {@code PassageTokensIT} holds it to.
    */
   int[][] tokenSpans(String text) {
     String clean = sanitize(text); // same length: a surrogate is replaced by one char

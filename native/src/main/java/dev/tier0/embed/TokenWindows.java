@@ -5,7 +5,7 @@ import java.util.List;
 
 /**
  * Cuts a text into windows of whole tokens, given each token's span in the text. Pure: the tokenizer supplies the
- * spans ({@link TextTokenizer#tokenSpans}); this only decides where windows start and end.
+ * spans ({@link TextTokenizer#spanned}); this only decides where windows start and end.
  *
  * <p>A window holds at most {@code window} tokens. When the text goes on past it, the window ends at the last
  * sentence or line end (a token ending in . ! ? and their CJK forms, or a line break before the next token) in its

@@ -2,16 +2,22 @@ package dev.tier0.embed;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Passages carry the ids their tokenizer pass made, so ingest tokenises a text once, not once to cut it and again
- * to embed it: on the real MiniLM (WordPiece) and Qwen3 (byte-level BPE) tokenizers, that one pass gives exactly
- * the spans and ids of separate passes, and embedding passages gives exactly the vectors of embedding their texts.
+ * Passages carry the ids their tokenizer pass made, so ingest tokenises a one-passage text once, not once to cut it
+ * and again to embed it (a longer text: its whole-text pass and one pass per passage, not a second one each): on the
+ * real MiniLM (WordPiece) and Qwen3 (byte-level BPE, with and without an appended end-of-text token) tokenizers,
+ * that one pass gives exactly the spans and ids of separate passes, and embedding passages gives exactly the vectors
+ * of embedding their texts.
  */
 class PassageTokensIT {
   private static final int[][] SETTINGS = {{0, 16}, {48, 8}, {16, 0}};
@@ -35,6 +41,7 @@ class PassageTokensIT {
     }
     texts.add(run.toString()); // tokens wider than TextTokenizer.LONG_TOKEN_CHARS, re-tokenised in pieces
     texts.add("emoji 😀 before the words; " + ChunkingIT.longText(90, 13) + " 🎉 end. ");
+    texts.add(ChunkingIT.longText(700, 14)); // over 600 tokens for every tokenizer here
     return texts;
   }
 
@@ -42,10 +49,38 @@ class PassageTokensIT {
     return TestModels.generatedFile("tiny-qwen3-fp32", "tokenizer.json");
   }
 
+  /**
+   * The tiny Qwen3's tokenizer with Qwen3-Embedding's post-processor: the released tokenizer.json appends
+   * {@code <|endoftext|>} to every text (a TemplateProcessing after the ByteLevel step), which the tiny one leaves out.
+   */
+  private static Path qwen3WithEndOfText(Path dir) throws IOException {
+    ObjectMapper json = new ObjectMapper();
+    ObjectNode tokenizer = (ObjectNode) json.readTree(qwen3Tokenizer().toFile());
+    ObjectNode template = json.createObjectNode().put("type", "TemplateProcessing");
+    template.putArray("single").add(json.readTree("{\"Sequence\": {\"id\": \"A\", \"type_id\": 0}}"))
+        .add(json.readTree("{\"SpecialToken\": {\"id\": \"<|endoftext|>\", \"type_id\": 0}}"));
+    template.putArray("pair").add(json.readTree("{\"Sequence\": {\"id\": \"A\", \"type_id\": 0}}"))
+        .add(json.readTree("{\"Sequence\": {\"id\": \"B\", \"type_id\": 1}}"))
+        .add(json.readTree("{\"SpecialToken\": {\"id\": \"<|endoftext|>\", \"type_id\": 1}}"));
+    template.set("special_tokens", json.readTree("{\"<|endoftext|>\": {\"id\": \"<|endoftext|>\", "
+        + "\"ids\": [151643], \"tokens\": [\"<|endoftext|>\"]}}"));
+    ObjectNode sequence = json.createObjectNode().put("type", "Sequence");
+    sequence.putArray("processors").add(tokenizer.get("post_processor")).add(template);
+    tokenizer.set("post_processor", sequence);
+    Path file = dir.resolve("tokenizer.json");
+    json.writeValue(file.toFile(), tokenizer);
+    return file;
+  }
+
   @Test
-  void onePassGivesTheSpansAndIdsOfSeparatePasses() {
-    for (Path file : List.of(TestModels.minilm().resolve("tokenizer.json"), qwen3Tokenizer())) {
-      for (int maxLength : new int[] {32, 256}) {
+  void onePassGivesTheSpansAndIdsOfSeparatePasses(@TempDir Path tmp) throws IOException {
+    Path qwen3Eot = qwen3WithEndOfText(tmp);
+    try (TextTokenizer tok = new TextTokenizer(qwen3Eot, 32, 151643)) {
+      assertThat(tok.specialTokenCount()).as("the post-processor appends <|endoftext|>").isEqualTo(1);
+      assertThat(tok.encode(List.of("Hello world")).get(0).ids()).containsExactly(9707, 1879, 151643);
+    }
+    for (Path file : List.of(TestModels.minilm().resolve("tokenizer.json"), qwen3Tokenizer(), qwen3Eot)) {
+      for (int maxLength : new int[] {32, 256, 600}) {
         try (TextTokenizer tok = new TextTokenizer(file, maxLength, 0)) {
           for (String text : corpus()) {
             TextTokenizer.Spanned one = tok.spanned(text);
@@ -53,6 +88,10 @@ class PassageTokensIT {
             assertThat(one.starts()).as("%s starts of %s", file, text).containsExactly(spans[0]);
             assertThat(one.ends()).as("%s ends of %s", file, text).containsExactly(spans[1]);
             TokenizedText encoded = tok.encode(List.of(text)).get(0);
+            if (maxLength == 600 && text.length() > 3000) {
+              // DJL would truncate at its own default of 512 unless the tokenizer tells it the model's max_length
+              assertThat(encoded.ids()).as("%s truncates at max_length", file).hasSize(600);
+            }
             if (one.whole() == null) {
               assertThat(encoded.truncated()).as("%s: %s does not fit %d", file, text, maxLength).isTrue();
             } else {
