@@ -1,6 +1,7 @@
 package dev.tier0.connect;
 
 import dev.tier0.ingest.Outcome;
+import dev.tier0.ingest.IngestWriter;
 import dev.tier0.ingest.PreparedBatch;
 import dev.tier0.ingest.WriteRequest;
 import java.util.ArrayList;
@@ -27,6 +28,7 @@ final class Batch {
   private final Ownership ownership;
   /** Per partition of the batch, its generation when the batch was sealed. */
   private final Map<TopicPartition, Long> generations = new HashMap<>();
+  private IngestWriter.Plan plan;
   private PreparedBatch prepared;
 
   /**
@@ -70,6 +72,17 @@ final class Batch {
 
   List<WriteRequest> requests() {
     return requests;
+  }
+
+  /** Hands the planner's plan to the embedder, once: the batch holds no passages after the model has run. */
+  IngestWriter.Plan takePlan() {
+    IngestWriter.Plan p = plan;
+    plan = null;
+    return p;
+  }
+
+  void planned(IngestWriter.Plan plan) {
+    this.plan = plan;
   }
 
   /** The writer's batch, once the embedder has prepared it. */

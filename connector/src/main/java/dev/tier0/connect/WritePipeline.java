@@ -10,14 +10,17 @@ import java.util.List;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.SynchronousQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Runs the shared {@link IngestWriter} on two threads, in order: while the writer thread stores batch n, the
- * embedder thread already prepares batch n+1 (one batch ahead, no more). Finished batches come back through
+ * Runs the shared {@link IngestWriter} on three threads, in order: while the writer thread stores batch n, the
+ * embedder thread runs the model on batch n+1 and the planner thread plans batch n+2 (its checks, passages and
+ * stored-fingerprint read: {@link IngestWriter#plan}), so the model does not wait for them. The planner hands a
+ * plan over only when the model takes it, and the embedder holds at most one prepared batch for the writer. Finished batches come back through
  * {@link #completed()} for the task thread to settle their offsets and report their rejections; nothing here
  * touches Connect's APIs.
  *
@@ -31,10 +34,12 @@ final class WritePipeline implements AutoCloseable {
 
   private final IngestWriter writer;
   private final RetryPolicy retry;
-  private final BlockingQueue<Batch> toEmbed = new LinkedBlockingQueue<>();
+  private final BlockingQueue<Batch> toPlan = new LinkedBlockingQueue<>();
+  private final BlockingQueue<Batch> toEmbed = new SynchronousQueue<>(); // planned while the model runs, no more
   private final BlockingQueue<Batch> toWrite = new ArrayBlockingQueue<>(1);
   private final BlockingQueue<Batch> completed = new LinkedBlockingQueue<>();
   private final AtomicReference<RuntimeException> failure = new AtomicReference<>();
+  private final Thread planner;
   private final Thread embedder;
   private final Thread writerThread;
   private volatile Throwable unavailable;
@@ -43,16 +48,19 @@ final class WritePipeline implements AutoCloseable {
   WritePipeline(String name, IngestWriter writer, RetryPolicy retry) {
     this.writer = writer;
     this.retry = retry;
+    this.planner = new Thread(() -> run(this::planNext), "tier0-plan-" + name);
     this.embedder = new Thread(() -> run(this::embedNext), "tier0-embed-" + name);
     this.writerThread = new Thread(() -> run(this::writeNext), "tier0-write-" + name);
+    planner.setDaemon(true);
     embedder.setDaemon(true);
     writerThread.setDaemon(true);
+    planner.start();
     embedder.start();
     writerThread.start();
   }
 
   void submit(Batch batch) {
-    toEmbed.add(batch);
+    toPlan.add(batch);
   }
 
   /** Batches fully written (or rejected record by record), oldest first; empties the queue. */
@@ -72,9 +80,15 @@ final class WritePipeline implements AutoCloseable {
     return unavailable;
   }
 
+  private void planNext() throws InterruptedException {
+    Batch batch = toPlan.take();
+    batch.planned(writer.plan(batch.requests()));
+    toEmbed.put(batch);
+  }
+
   private void embedNext() throws InterruptedException {
     Batch batch = toEmbed.take();
-    batch.prepared(writer.prepare(batch.requests()));
+    batch.prepared(writer.embed(batch.takePlan()));
     toWrite.put(batch);
   }
 
@@ -151,13 +165,15 @@ final class WritePipeline implements AutoCloseable {
     void next() throws InterruptedException;
   }
 
-  /** Stops both threads; batches not yet written are dropped (their offsets were never committed). */
+  /** Stops the three threads; batches not yet written are dropped (their offsets were never committed). */
   @Override
   public void close() {
     closing = true;
+    planner.interrupt();
     embedder.interrupt();
     writerThread.interrupt();
     try {
+      planner.join(CLOSE_TIMEOUT.toMillis());
       embedder.join(CLOSE_TIMEOUT.toMillis());
       writerThread.join(CLOSE_TIMEOUT.toMillis());
     } catch (InterruptedException e) {

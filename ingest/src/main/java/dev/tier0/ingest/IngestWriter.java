@@ -33,7 +33,9 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Two phases, so the connector can embed batch n+1 while batch n is written: {@link #prepare} (checks and the
  * model, no store call) and {@link #store} (the store, with retries; called again for what came back
- * Unavailable). {@link #write} does both. Not thread-safe per batch; one writer may serve many threads.
+ * Unavailable). {@link #write} does both. {@link #prepare} is itself {@link #plan} (checks, passages, the stored
+ * fingerprints read) then {@link #embed} (the model, rows), for a runtime that plans the next batch while the model
+ * runs. Not thread-safe per batch; one writer may serve many threads.
  */
 public final class IngestWriter {
   private static final Logger LOG = LoggerFactory.getLogger(IngestWriter.class);
@@ -78,11 +80,21 @@ public final class IngestWriter {
    * Checks each request, cuts the texts of those that pass into passages, embeds them and makes their rows. Its
    * one store call is a read: the stored fingerprints of the batch's memories, so a text stored before with the same
    * model and chunk settings keeps its vectors instead of running the model again (a replay costs no embedding).
-   * A failed read only means everything is embedded; nothing is written here.
+   * A failed read only means everything is embedded; nothing is written here. The same as {@link #embed} of
+   * {@link #plan}.
    *
    * @throws WriterFailedException when the model fails on every text of a batch of more than one
    */
   public PreparedBatch prepare(List<WriteRequest> requests) {
+    return embed(plan(requests));
+  }
+
+  /**
+   * The part of {@link #prepare} before the model: the checks, the passages, the stored fingerprints read. A
+   * runtime may plan batch n+1 on one thread while {@link #embed} runs the model on batch n on another, so the
+   * model does not wait for the cutting and the read.
+   */
+  public Plan plan(List<WriteRequest> requests) {
     PreparedBatch batch = new PreparedBatch(requests);
     Map<String, Integer> last = new HashMap<>();
     for (int i = 0; i < batch.size(); i++) {
@@ -102,13 +114,42 @@ public final class IngestWriter {
         }
       }
     }
+    // a memory stored before with the same text and settings (a replay) keeps its vectors: no model run
+    return new Plan(batch, planned, planned.isEmpty() ? List.of() : reusable(planned));
+  }
+
+  /**
+   * A batch between {@link #plan} and {@link #embed}: its memories' passages and the vectors already stored for
+   * them. Handed from one thread to the next, never used by two at once.
+   */
+  public static final class Plan {
+    private final PreparedBatch batch;
+    private final List<Planned> planned;
+    private final List<List<float[]>> vectors; // per planned memory: stored vectors to reuse, or null
+
+    private Plan(PreparedBatch batch, List<Planned> planned, List<List<float[]>> vectors) {
+      this.batch = batch;
+      this.planned = planned;
+      this.vectors = vectors;
+    }
+  }
+
+  /**
+   * The part of {@link #prepare} from the model on: embeds the passages of every memory the plan could not reuse
+   * and makes the rows. No store call.
+   *
+   * @throws WriterFailedException when the model fails on every text of a batch of more than one
+   */
+  public PreparedBatch embed(Plan plan) {
+    PreparedBatch batch = plan.batch;
+    List<Planned> planned = plan.planned;
     if (planned.isEmpty()) {
       return batch;
     }
+    List<WriteRequest> requests = batch.requests();
     // every passage of every memory in one model call: the engine batches them by length under its token budget,
     // so a long memory costs what its tokens cost, never one model run per memory
-    // a memory stored before with the same text and settings (a replay) keeps its vectors: no model run
-    List<List<float[]>> vectors = reusable(planned);
+    List<List<float[]>> vectors = new ArrayList<>(plan.vectors);
     List<Planned> toEmbed = new ArrayList<>();
     for (int k = 0; k < planned.size(); k++) {
       if (vectors.get(k) == null) {
@@ -118,7 +159,7 @@ public final class IngestWriter {
     batch.addReused(planned.size() - toEmbed.size());
     if (!toEmbed.isEmpty()) {
       long start = System.nanoTime();
-      List<List<float[]>> embedded = embed(batch, toEmbed);
+      List<List<float[]>> embedded = runModel(batch, toEmbed);
       batch.addEmbedNanos(System.nanoTime() - start);
       for (int k = 0, e = 0; k < planned.size(); k++) {
         if (vectors.get(k) == null) {
@@ -130,7 +171,7 @@ public final class IngestWriter {
       Planned p = planned.get(k);
       List<float[]> memoryVectors = vectors.get(k);
       if (memoryVectors == null) {
-        continue; // rejected by embed()
+        continue; // rejected by runModel()
       }
       String fault = null;
       for (float[] vector : memoryVectors) {
@@ -325,7 +366,7 @@ public final class IngestWriter {
    *
    * @return per planned memory its passages' vectors, or null when the memory was rejected
    */
-  private List<List<float[]>> embed(PreparedBatch batch, List<Planned> planned) {
+  private List<List<float[]>> runModel(PreparedBatch batch, List<Planned> planned) {
     List<Passage> texts = new ArrayList<>();
     for (Planned p : planned) {
       texts.addAll(p.passages);
