@@ -83,13 +83,25 @@ final class WritePipeline implements AutoCloseable {
   private void planNext() throws InterruptedException {
     Batch batch = toPlan.take();
     batch.planned(writer.plan(batch.requests()));
-    toEmbed.put(batch);
+    handOver(toEmbed, batch);
   }
 
   private void embedNext() throws InterruptedException {
     Batch batch = toEmbed.take();
     batch.prepared(writer.embed(batch.takePlan()));
-    toWrite.put(batch);
+    handOver(toWrite, batch);
+  }
+
+  /**
+   * Waits for the next stage to take the batch, until closing: a store read or the model may have swallowed the
+   * interrupt close() sent, and the next stage's thread is gone by then.
+   */
+  private void handOver(BlockingQueue<Batch> next, Batch batch) throws InterruptedException {
+    while (!next.offer(batch, 100, TimeUnit.MILLISECONDS)) {
+      if (closing) {
+        throw new InterruptedException("closing");
+      }
+    }
   }
 
   private void writeNext() throws InterruptedException {
