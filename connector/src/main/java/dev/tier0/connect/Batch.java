@@ -1,7 +1,7 @@
 package dev.tier0.connect;
 
-import dev.tier0.ingest.Outcome;
 import dev.tier0.ingest.IngestWriter;
+import dev.tier0.ingest.Outcome;
 import dev.tier0.ingest.PreparedBatch;
 import dev.tier0.ingest.WriteRequest;
 import java.util.ArrayList;
@@ -15,8 +15,8 @@ import org.apache.kafka.connect.sink.SinkRecord;
 /**
  * A sealed run of records in the order put() received them: the unit that is written and then settled as a
  * whole. The records that ask something of the store travel with their {@link WriteRequest}s; the others (already
- * dead-lettered, or skipped) only carry their offsets. Handed from the task thread to the embedder, the writer
- * and back through blocking queues, so each stage sees the previous stage's changes.
+ * dead-lettered, or skipped) only carry their offsets. Handed from the task thread to the planner, the embedder,
+ * the writer and back through blocking queues, so each stage sees the previous stage's changes.
  */
 final class Batch {
   /** A record that could not be stored after all (the writer rejected it), with the reason. */

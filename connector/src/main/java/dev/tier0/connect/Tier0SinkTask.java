@@ -97,7 +97,8 @@ public class Tier0SinkTask extends SinkTask {
     int dimension = engine.dimension();
     VectorStore store = givenStore;
     if (store == null) {
-      // connects on the writer thread at the first write, so a Milvus that is down delays records, not start()
+      // connects at the first store call (the planner's fingerprint read), so a Milvus that is down delays
+      // records, not start()
       milvus = new MilvusVectorStore(milvusConfig, dimension);
       store = milvus;
     }

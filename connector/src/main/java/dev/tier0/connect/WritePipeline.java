@@ -20,9 +20,9 @@ import org.slf4j.LoggerFactory;
  * Runs the shared {@link IngestWriter} on three threads, in order: while the writer thread stores batch n, the
  * embedder thread runs the model on batch n+1 and the planner thread plans batch n+2 (its checks, passages and
  * stored-fingerprint read: {@link IngestWriter#plan}), so the model does not wait for them. The planner hands a
- * plan over only when the model takes it, and the embedder holds at most one prepared batch for the writer. Finished batches come back through
- * {@link #completed()} for the task thread to settle their offsets and report their rejections; nothing here
- * touches Connect's APIs.
+ * plan over only when the model takes it; one prepared batch waits for the writer at most. Finished batches come
+ * back through {@link #completed()} for the task thread to settle their offsets and report their rejections;
+ * nothing here touches Connect's APIs.
  *
  * <p>The writer retries a transient store failure per the policy and hands back what it could not write as
  * Unavailable; this keeps the batch and tries again at the longest backoff while {@link #unavailable()} tells the
@@ -88,6 +88,7 @@ final class WritePipeline implements AutoCloseable {
 
   private void embedNext() throws InterruptedException {
     Batch batch = toEmbed.take();
+    stopIfClosing(); // a batch handed over as close() began: not worth a model run
     batch.prepared(writer.embed(batch.takePlan()));
     handOver(toWrite, batch);
   }
@@ -98,14 +99,19 @@ final class WritePipeline implements AutoCloseable {
    */
   private void handOver(BlockingQueue<Batch> next, Batch batch) throws InterruptedException {
     while (!next.offer(batch, 100, TimeUnit.MILLISECONDS)) {
-      if (closing) {
-        throw new InterruptedException("closing");
-      }
+      stopIfClosing();
+    }
+  }
+
+  private void stopIfClosing() throws InterruptedException {
+    if (closing || failure.get() != null) {
+      throw new InterruptedException("closing");
     }
   }
 
   private void writeNext() throws InterruptedException {
     Batch batch = toWrite.take();
+    stopIfClosing();
     PreparedBatch prepared = batch.prepared();
     store(batch);
     while (!prepared.settled()) {
@@ -169,6 +175,11 @@ final class WritePipeline implements AutoCloseable {
         failure.compareAndSet(null, e);
         LOG.error("{} stopped", Thread.currentThread().getName(), e);
       }
+    } catch (Error e) {
+      // the task must fail, not wait for ever on a stage that is gone (an OutOfMemoryError, a native library)
+      failure.compareAndSet(null, new IllegalStateException(Thread.currentThread().getName() + " died", e));
+      LOG.error("{} died", Thread.currentThread().getName(), e);
+      throw e;
     }
   }
 
@@ -184,15 +195,18 @@ final class WritePipeline implements AutoCloseable {
     planner.interrupt();
     embedder.interrupt();
     writerThread.interrupt();
+    long deadline = System.nanoTime() + CLOSE_TIMEOUT.toNanos(); // one timeout for all three
     try {
-      planner.join(CLOSE_TIMEOUT.toMillis());
-      embedder.join(CLOSE_TIMEOUT.toMillis());
-      writerThread.join(CLOSE_TIMEOUT.toMillis());
+      for (Thread t : List.of(planner, embedder, writerThread)) {
+        t.join(Math.max(1, TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime())));
+      }
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }
-    if (writerThread.isAlive()) {
-      LOG.warn("{} did not stop within {}", writerThread.getName(), CLOSE_TIMEOUT);
+    for (Thread t : List.of(planner, embedder, writerThread)) {
+      if (t.isAlive()) {
+        LOG.warn("{} did not stop within {}", t.getName(), CLOSE_TIMEOUT);
+      }
     }
   }
 }

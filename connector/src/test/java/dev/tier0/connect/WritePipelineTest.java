@@ -29,7 +29,7 @@ class WritePipelineTest {
   private static final TopicPartition P0 = new TopicPartition("notes", 0);
 
   /** A model without a tokenizer that records which texts were cut and holds its first call until released. */
-  private static final class HeldModel implements Embedder {
+  private static class HeldModel implements Embedder {
     final Set<String> cut = ConcurrentHashMap.newKeySet();
     final CountDownLatch entered = new CountDownLatch(1);
     final CountDownLatch release = new CountDownLatch(1);
@@ -120,5 +120,29 @@ class WritePipelineTest {
       assertThat(store.rows).containsOnlyKeys("m0", "m1", "m2");
       assertThat(pipeline.failure()).isNull();
     }
+  }
+
+  @Test
+  void anErrorInAStageFailsThePipelineInsteadOfLeavingTheOthersWaiting() throws Exception {
+    HeldModel model = new HeldModel() {
+      @Override
+      public List<Passage> passages(String text, int maxTokens, int overlapTokens) {
+        throw new UnsatisfiedLinkError("the tokenizer's native library is gone");
+      }
+    };
+    model.release.countDown();
+    IngestWriter writer = new IngestWriter(model, new FaultyStore(), WriteLimits.defaults(),
+        new RetryPolicy(0, Duration.ZERO, Duration.ZERO), ChunkSettings.defaults());
+    Ownership ownership = new Ownership();
+    ownership.open(List.of(P0));
+    WritePipeline pipeline = new WritePipeline("error", writer, new RetryPolicy(0, Duration.ZERO, Duration.ZERO));
+    pipeline.submit(batch(ownership, 0, "a memory"));
+    await(() -> pipeline.failure() != null, "the planner's error reported as the pipeline's failure");
+    assertThat(pipeline.failure()).hasMessageContaining("tier0-plan-error died")
+        .hasCauseInstanceOf(UnsatisfiedLinkError.class);
+    long start = System.nanoTime();
+    pipeline.close();
+    assertThat(Duration.ofNanos(System.nanoTime() - start)).as("close with the planner gone")
+        .isLessThan(Duration.ofSeconds(5));
   }
 }
