@@ -39,24 +39,20 @@ final class WritePipeline implements AutoCloseable {
   private final BlockingQueue<Batch> toWrite = new ArrayBlockingQueue<>(1);
   private final BlockingQueue<Batch> completed = new LinkedBlockingQueue<>();
   private final AtomicReference<RuntimeException> failure = new AtomicReference<>();
-  private final Thread planner;
-  private final Thread embedder;
-  private final Thread writerThread;
+  private final List<Thread> threads; // planner, embedder, writer
   private volatile Throwable unavailable;
   private volatile boolean closing;
 
   WritePipeline(String name, IngestWriter writer, RetryPolicy retry) {
     this.writer = writer;
     this.retry = retry;
-    this.planner = new Thread(() -> run(this::planNext), "tier0-plan-" + name);
-    this.embedder = new Thread(() -> run(this::embedNext), "tier0-embed-" + name);
-    this.writerThread = new Thread(() -> run(this::writeNext), "tier0-write-" + name);
-    planner.setDaemon(true);
-    embedder.setDaemon(true);
-    writerThread.setDaemon(true);
-    planner.start();
-    embedder.start();
-    writerThread.start();
+    this.threads = List.of(new Thread(() -> run(this::planNext), "tier0-plan-" + name),
+        new Thread(() -> run(this::embedNext), "tier0-embed-" + name),
+        new Thread(() -> run(this::writeNext), "tier0-write-" + name));
+    for (Thread t : threads) {
+      t.setDaemon(true);
+      t.start();
+    }
   }
 
   void submit(Batch batch) {
@@ -192,18 +188,16 @@ final class WritePipeline implements AutoCloseable {
   @Override
   public void close() {
     closing = true;
-    planner.interrupt();
-    embedder.interrupt();
-    writerThread.interrupt();
+    threads.forEach(Thread::interrupt);
     long deadline = System.nanoTime() + CLOSE_TIMEOUT.toNanos(); // one timeout for all three
     try {
-      for (Thread t : List.of(planner, embedder, writerThread)) {
+      for (Thread t : threads) {
         t.join(Math.max(1, TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime())));
       }
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }
-    for (Thread t : List.of(planner, embedder, writerThread)) {
+    for (Thread t : threads) {
       if (t.isAlive()) {
         LOG.warn("{} did not stop within {}", t.getName(), CLOSE_TIMEOUT);
       }

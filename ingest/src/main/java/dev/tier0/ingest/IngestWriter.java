@@ -32,10 +32,11 @@ import org.slf4j.LoggerFactory;
  * every case.
  *
  * <p>Two phases, so the connector can embed batch n+1 while batch n is written: {@link #prepare} (checks and the
- * model; its one store call reads stored fingerprints, it writes nothing) and {@link #store} (the store, with retries; called again for what came back
- * Unavailable). {@link #write} does both. {@link #prepare} is itself {@link #plan} (checks, passages, the stored
- * fingerprints read) then {@link #embed} (the model, rows), for a runtime that plans the next batch while the model
- * runs. Not thread-safe per batch; one writer may serve many threads.
+ * model; its one store call reads stored fingerprints, it writes nothing) and {@link #store} (the store, with
+ * retries; called again for what came back Unavailable). {@link #write} does both. {@link #prepare} is itself
+ * {@link #plan} (checks, passages, the stored fingerprints read) then {@link #embed} (the model, rows), for a
+ * runtime that plans the next batch while the model runs. Not thread-safe per batch; one writer may serve many
+ * threads.
  */
 public final class IngestWriter {
   private static final Logger LOG = LoggerFactory.getLogger(IngestWriter.class);

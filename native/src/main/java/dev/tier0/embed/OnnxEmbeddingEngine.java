@@ -204,7 +204,7 @@ final class OnnxEmbeddingEngine implements AutoCloseable {
         TextSpan span = new TextSpan(starts[w[0]], ends[w[1] - 1]);
         TokenizedText whole = tokenizer.encodeWhole(span.of(text));
         over = Math.max(over, whole.length() - limit);
-        out.add(Passage.tokenized(text, span, whole.length() <= spec.maxLength() ? whole : null, tokenizer));
+        out.add(Passage.tokenized(text, span, tokenizer.fitting(whole), tokenizer));
       }
       if (over <= 0 || attempt == 3 || window - over < 1) {
         return out;

@@ -12,9 +12,9 @@ public final class Passage {
   private final TextSpan span;
   private final String text;
   private final TokenizedText tokens;
-  private final Object tokenizer;
+  private final TextTokenizer tokenizer; // the one that made tokens; null without them
 
-  private Passage(TextSpan span, String text, TokenizedText tokens, Object tokenizer) {
+  private Passage(TextSpan span, String text, TokenizedText tokens, TextTokenizer tokenizer) {
     this.span = Objects.requireNonNull(span, "span");
     this.text = Objects.requireNonNull(text, "text");
     this.tokens = tokens;

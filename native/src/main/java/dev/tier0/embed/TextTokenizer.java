@@ -74,6 +74,11 @@ final class TextTokenizer implements AutoCloseable {
     return new TokenizedText(countingTokenizer().encode(sanitize(text)).getIds(), false);
   }
 
+  /** {@code whole} (from {@link #encodeWhole}) when the model reads it as it is, null when it would be truncated. */
+  TokenizedText fitting(TokenizedText whole) {
+    return whole.length() <= maxLength ? whole : null;
+  }
+
   int maxLength() {
     return maxLength;
   }
@@ -96,10 +101,7 @@ final class TextTokenizer implements AutoCloseable {
    */
   int[][] tokenSpans(String text) {
     String clean = sanitize(text); // same length: a surrogate is replaced by one char
-    IntList starts = new IntList();
-    IntList ends = new IntList();
-    addSpans(clean, 0, clean, spanningTokenizer().encode(clean), starts, ends, true);
-    return new int[][] {starts.toArray(), ends.toArray()};
+    return spansOf(clean, spanningTokenizer().encode(clean));
   }
 
   /**
@@ -110,12 +112,16 @@ final class TextTokenizer implements AutoCloseable {
   Spanned spanned(String text) {
     String clean = sanitize(text);
     Encoding whole = countingTokenizer().encode(clean);
+    int[][] spans = spansOf(clean, whole);
+    return new Spanned(spans[0], spans[1], fitting(new TokenizedText(whole.getIds(), false)));
+  }
+
+  /** The spans of {@code e}, an encoding of all of {@code clean}: {@code [0]} the starts, {@code [1]} the ends. */
+  private int[][] spansOf(String clean, Encoding e) {
     IntList starts = new IntList();
     IntList ends = new IntList();
-    addSpans(clean, 0, clean, whole, starts, ends, true);
-    long[] ids = whole.getIds();
-    TokenizedText fits = ids.length <= maxLength ? new TokenizedText(ids, false) : null;
-    return new Spanned(starts.toArray(), ends.toArray(), fits);
+    addSpans(clean, 0, clean, e, starts, ends, true);
+    return new int[][] {starts.toArray(), ends.toArray()};
   }
 
   /**
