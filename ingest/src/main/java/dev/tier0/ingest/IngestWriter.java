@@ -15,6 +15,7 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.HashMap;
 import java.util.HexFormat;
 import java.util.List;
@@ -91,11 +92,49 @@ public final class IngestWriter {
   }
 
   /**
+   * {@link #prepare} with texts cut ahead: {@code cut.get(i)} is {@link #cut} of request i's text by this writer, or
+   * null where it was not cut (it is cut here).
+   *
+   * @throws IllegalArgumentException when {@code cut} is not one entry per request
+   */
+  public PreparedBatch prepare(List<WriteRequest> requests, List<List<Passage>> cut) {
+    return embed(plan(requests, cut));
+  }
+
+  /**
+   * A text's passages as this writer's {@link #plan} cuts them (its chunk settings, before chunk.max.per.memory is
+   * applied), for a runtime that cuts while it collects a batch, where a pass of the tokenizer is needed anyway (to
+   * count the batch's tokens), and hands them to {@link #plan(List, List)}: then the text is tokenised once. Passages
+   * from the engine carry the ids the model reads ({@link Passage#tokenCount()}).
+   *
+   * @return the passages, or null when the tokenizer cannot cut the text ({@link #plan} refuses it, with the reason)
+   */
+  public List<Passage> cut(String text) {
+    try {
+      return passages(text);
+    } catch (Refused e) {
+      return null;
+    }
+  }
+
+  /**
    * The part of {@link #prepare} before the model: the checks, the passages, the stored fingerprints read. A
    * runtime may plan batch n+1 on one thread while {@link #embed} runs the model on batch n on another, so the
    * model does not wait for the cutting and the read.
    */
   public Plan plan(List<WriteRequest> requests) {
+    return plan(requests, Collections.nCopies(requests.size(), null));
+  }
+
+  /**
+   * {@link #plan} with texts cut ahead, as {@link #prepare(List, List)}.
+   *
+   * @throws IllegalArgumentException when {@code cut} is not one entry per request
+   */
+  public Plan plan(List<WriteRequest> requests, List<List<Passage>> cut) {
+    if (cut.size() != requests.size()) {
+      throw new IllegalArgumentException(cut.size() + " cut texts for " + requests.size() + " requests");
+    }
     PreparedBatch batch = new PreparedBatch(requests);
     Map<String, Integer> last = new HashMap<>();
     for (int i = 0; i < batch.size(); i++) {
@@ -109,7 +148,7 @@ public final class IngestWriter {
       } else if (request instanceof WriteRequest.Upsert upsert) {
         try {
           Map<String, Object> clean = checked(upsert.memory());
-          planned.add(plan(i, upsert.id(), upsert.memory().text(), clean));
+          planned.add(plan(i, upsert.id(), upsert.memory().text(), clean, cut.get(i)));
         } catch (Refused e) {
           batch.settle(i, new Outcome.Rejected(e.getMessage(), null));
         }
@@ -201,7 +240,7 @@ public final class IngestWriter {
    * everything is embedded.
    */
   private List<List<float[]>> reusable(List<Planned> planned) {
-    List<List<float[]>> out = new ArrayList<>(java.util.Collections.nCopies(planned.size(), null));
+    List<List<float[]>> out = new ArrayList<>(Collections.nCopies(planned.size(), null));
     try {
       Map<String, StoredChunk> heads = new HashMap<>();
       for (StoredChunk c : store.storedRows(planned.stream().map(p -> Chunk.rowId(p.memoryId, 0)).distinct()
@@ -246,7 +285,7 @@ public final class IngestWriter {
       }
     } catch (RuntimeException e) {
       LOG.debug("cannot read stored fingerprints; embedding every memory of the batch", e);
-      return new ArrayList<>(java.util.Collections.nCopies(planned.size(), null));
+      return new ArrayList<>(Collections.nCopies(planned.size(), null));
     }
     return out;
   }
@@ -257,14 +296,13 @@ public final class IngestWriter {
         && c.vector() != null && c.vector().length == embedder.dimension();
   }
 
-  /** Cuts a memory into passages; past chunk.max.per.memory it is truncated and marked, or refused. */
-  private Planned plan(int request, String memoryId, String text, Map<String, Object> metadata) throws Refused {
-    List<Passage> passages;
-    try {
-      passages = embedder.passages(text, chunking.maxTokens(), chunking.overlapTokens());
-    } catch (RuntimeException e) {
-      throw new Refused("the tokenizer cannot cut this text into passages: " + describe(e));
-    }
+  /**
+   * Cuts a memory into passages (or takes {@code cut}, its passages cut ahead; null: cut here); past
+   * chunk.max.per.memory it is truncated and marked, or refused.
+   */
+  private Planned plan(int request, String memoryId, String text, Map<String, Object> metadata, List<Passage> cut)
+      throws Refused {
+    List<Passage> passages = cut == null ? passages(text) : cut;
     boolean truncated = false;
     if (passages.size() > chunking.maxPerMemory()) {
       if (chunking.overflow() == ChunkSettings.Overflow.REJECT) {
@@ -276,6 +314,15 @@ public final class IngestWriter {
       truncated = true;
     }
     return new Planned(request, metadata, List.copyOf(passages), truncated, memoryId, fingerprint(text));
+  }
+
+  /** The text's passages by this writer's chunk settings; refused when the tokenizer cannot cut it. */
+  private List<Passage> passages(String text) throws Refused {
+    try {
+      return embedder.passages(text, chunking.maxTokens(), chunking.overlapTokens());
+    } catch (RuntimeException e) {
+      throw new Refused("the tokenizer cannot cut this text into passages: " + describe(e));
+    }
   }
 
   /** The rows of one memory: one per passage, under deterministic ids; the whole text kept once, on chunk 0. */

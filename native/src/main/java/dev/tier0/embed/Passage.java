@@ -1,6 +1,7 @@
 package dev.tier0.embed;
 
 import java.util.Objects;
+import java.util.OptionalInt;
 
 /**
  * One passage of a text, as {@link EmbeddingEngine#passages} cuts it: its span in the text, its own text and, when
@@ -43,6 +44,15 @@ public final class Passage {
   /** The passage's text: {@code span().of(whole)}. */
   public String text() {
     return text;
+  }
+
+  /**
+   * How many token ids the model reads for this passage (special tokens included), when the engine that cut it made
+   * them; empty for a passage made with {@link #of} or one the cutting engine did not keep ids for. For a passage
+   * that is a whole text, the same as {@link EmbeddingEngine#countTokens} of it.
+   */
+  public OptionalInt tokenCount() {
+    return tokens == null ? OptionalInt.empty() : OptionalInt.of(tokens.ids().length);
   }
 
   /** The ids for the model, when {@code tokenizer} made them; null otherwise. */

@@ -1,5 +1,6 @@
 package dev.tier0.streams.ingest;
 
+import dev.tier0.embed.Passage;
 import dev.tier0.ingest.Embedder;
 import dev.tier0.ingest.IngestWriter;
 import dev.tier0.ingest.Outcome;
@@ -19,6 +20,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.OptionalInt;
 import java.util.Set;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Future;
@@ -70,6 +72,11 @@ public final class IngestProcessor implements Processor<byte[], IngestValue, byt
   private static final int MAX_BACKLOG_BATCHES = 20;
   /** Ticks per flush interval: a write waits the interval, and at most a quarter of it more. */
   private static final int TICKS_PER_INTERVAL = 4;
+  /**
+   * Waiting writes' passages are kept for up to this many batches' token budget: the batch being stored, the one
+   * being collected, and one more; a write past it is cut when its batch is planned.
+   */
+  private static final int CUT_AHEAD_BATCHES = 3;
   /** How often prepare-ahead looks whether the batch in flight is embedded (a Future.isDone() per tick). */
   private static final Duration COLLECT_TICK = Duration.ofMillis(20);
 
@@ -87,6 +94,15 @@ public final class IngestProcessor implements Processor<byte[], IngestValue, byt
   /** The pending store's ids with their texts' tokens (0 for a delete), so no flush has to count them again. */
   private final Map<String, Integer> parkedTokens = new HashMap<>();
   private long parkedTokenSum;
+  /**
+   * Waiting writes' passages, cut when they were parked ({@link IngestWriter#cut}): that pass of the tokenizer is
+   * what counts their tokens for the budget, and it also gives the ids the model reads, so a batch hands them to the
+   * writer and the embed thread does not tokenise its texts again (before, every text was tokenised twice: once
+   * here to count, once on the embed thread to cut). Bounded by {@link #CUT_AHEAD_BATCHES}.
+   */
+  private final Map<String, List<Passage>> parkedPassages = new HashMap<>();
+  /** The tokens of the writes in {@link #parkedPassages}. */
+  private long parkedPassageTokens;
   /** The batch being embedded ahead; null when none. */
   private InFlight inFlight;
   /** The embedded batch being stored, while the next one may already be in flight; null outside advance(). */
@@ -107,7 +123,7 @@ public final class IngestProcessor implements Processor<byte[], IngestValue, byt
   }
 
   /**
-   * @param embedder the model, here only to count a text's tokens for the batch's token budget
+   * @param embedder the model, here only to count the tokens of a text whose passages do not carry their count
    * @param writer   embeds and stores each batch
    * @param membership whether this thread still owns its tasks, asked before each write
    */
@@ -282,8 +298,9 @@ public final class IngestProcessor implements Processor<byte[], IngestValue, byt
       ids.add(kv.key);
     }
     List<WriteRequest> requests = requests(batch);
+    List<List<Passage>> cut = cut(batch);
     inFlight = new InFlight(batch, tokens, oldestParkedMs, ids, new HashSet<>(),
-        embedThreads.submit(() -> writer.prepare(requests)));
+        embedThreads.submit(() -> writer.prepare(requests, cut)));
   }
 
   /**
@@ -361,16 +378,59 @@ public final class IngestProcessor implements Processor<byte[], IngestValue, byt
     counted(write.id(), write.request());
   }
 
-  /** Keeps {@link #parkedTokens} in step with the pending store after a put. */
+  /**
+   * Keeps {@link #parkedTokens} and {@link #parkedPassages} in step with the pending store after a put. A text the
+   * tokenizer cannot cut counts no tokens: the writer refuses it without running the model.
+   */
   private void counted(String id, WriteRequest request) {
-    int tokens = request instanceof WriteRequest.Upsert u ? embedder.countTokens(u.memory().text()) : 0;
+    forgetPassages(id);
+    int tokens = 0;
+    if (request instanceof WriteRequest.Upsert u) {
+      List<Passage> passages = writer.cut(u.memory().text());
+      if (passages != null) {
+        tokens = tokens(passages, u.memory().text());
+        if (parkedPassageTokens + tokens <= (long) CUT_AHEAD_BATCHES * settings.maxTokens()) {
+          parkedPassages.put(id, passages);
+          parkedPassageTokens += tokens;
+        }
+      }
+    }
     Integer before = parkedTokens.put(id, tokens);
     parkedTokenSum += tokens - (before == null ? 0 : before);
+  }
+
+  /**
+   * The tokens the model reads for a text's passages (each with its special tokens), from the counts they carry;
+   * counted again only when one carries none.
+   */
+  private int tokens(List<Passage> passages, String text) {
+    int sum = 0;
+    for (Passage p : passages) {
+      OptionalInt count = p.tokenCount();
+      if (count.isEmpty()) {
+        return embedder.countTokens(text);
+      }
+      sum += count.getAsInt();
+    }
+    return sum;
+  }
+
+  /** Drops the passages kept for {@code id}, before its token count changes or goes. */
+  private void forgetPassages(String id) {
+    if (parkedPassages.remove(id) != null) {
+      parkedPassageTokens -= parkedTokens.get(id);
+    }
+  }
+
+  /** Tokens of the texts whose passages are kept from their parking (tests: the bound and that none are left). */
+  long cutAheadTokens() {
+    return parkedPassageTokens;
   }
 
   /** Removes a settled write from the pending store. */
   private void unpark(String id) {
     pending.delete(id);
+    forgetPassages(id);
     Integer tokens = parkedTokens.remove(id);
     parkedTokenSum -= tokens == null ? 0 : tokens;
   }
@@ -431,7 +491,7 @@ public final class IngestProcessor implements Processor<byte[], IngestValue, byt
       } else {
         List<KeyValue<String, PendingRecord>> batch = all.subList(from, Math.min(all.size(),
             from + settings.maxRecords()));
-        result = store(batch, writer.prepare(requests(batch)), Set.of());
+        result = store(batch, writer.prepare(requests(batch), cut(batch)), Set.of());
       }
     }
     return result;
@@ -439,6 +499,11 @@ public final class IngestProcessor implements Processor<byte[], IngestValue, byt
 
   private static List<WriteRequest> requests(List<KeyValue<String, PendingRecord>> batch) {
     return batch.stream().map(kv -> kv.value.request()).toList();
+  }
+
+  /** The batch's passages cut at park, one entry per write (null: not kept, the writer cuts it). */
+  private List<List<Passage>> cut(List<KeyValue<String, PendingRecord>> batch) {
+    return batch.stream().map(kv -> parkedPassages.get(kv.key)).toList();
   }
 
   /**
@@ -522,6 +587,8 @@ public final class IngestProcessor implements Processor<byte[], IngestValue, byt
   private void countRestored() {
     parkedTokens.clear();
     parkedTokenSum = 0;
+    parkedPassages.clear();
+    parkedPassageTokens = 0;
     try (KeyValueIterator<String, PendingRecord> it = pending.all()) {
       while (it.hasNext()) {
         KeyValue<String, PendingRecord> kv = it.next();

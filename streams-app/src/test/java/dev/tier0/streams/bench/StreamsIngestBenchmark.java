@@ -104,15 +104,24 @@ public final class StreamsIngestBenchmark {
             new ArrayList<>());
         for (int round = 1; round <= ROUNDS; round++) {
           for (String mode : MODES) {
+            long jitE2e;
+            long jitEngine;
             if (round % 2 == 1) {
+              long before = jitMs();
               engineOnly.get(mode).add(engineOnly(engines.get(mode), texts));
+              jitEngine = jitMs() - before;
               e2e.get(mode).add(endToEnd(kafka, lite, work, mode, round, texts, breakdowns.get(mode)));
+              jitE2e = jitMs() - before - jitEngine;
             } else {
+              long before = jitMs();
               e2e.get(mode).add(endToEnd(kafka, lite, work, mode, round, texts, breakdowns.get(mode)));
+              jitE2e = jitMs() - before;
               engineOnly.get(mode).add(engineOnly(engines.get(mode), texts));
+              jitEngine = jitMs() - before - jitE2e;
             }
-            System.out.printf("round %d %-10s e2e %.1f records/s, engine only %.1f texts/s%n", round, mode,
-                last(e2e.get(mode)), last(engineOnly.get(mode)));
+            System.out.printf("round %d %-10s e2e %.1f records/s, engine only %.1f texts/s; JIT compiling %d ms "
+                + "during e2e, %d ms during engine only%n", round, mode, last(e2e.get(mode)),
+                last(engineOnly.get(mode)), jitE2e, jitEngine);
           }
         }
       } finally {
@@ -277,6 +286,11 @@ public final class StreamsIngestBenchmark {
     for (int from = 0; from < texts.size(); from += WRITE_BATCH) {
       engine.embedDocuments(texts.subList(from, Math.min(texts.size(), from + WRITE_BATCH)));
     }
+  }
+
+  /** Milliseconds the JIT's compiler threads have spent compiling in this JVM so far. */
+  private static long jitMs() {
+    return java.lang.management.ManagementFactory.getCompilationMXBean().getTotalCompilationTime();
   }
 
   private static double last(List<Double> values) {

@@ -7,6 +7,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.tier0.embed.BundledModel;
 import dev.tier0.embed.EngineOptions;
+import dev.tier0.embed.Passage;
 import dev.tier0.embed.SharedModels;
 import dev.tier0.ingest.Embedder;
 import dev.tier0.ingest.EngineEmbedder;
@@ -27,8 +28,13 @@ import dev.tier0.milvus.StoredMemory;
 import dev.tier0.milvus.TransientStoreException;
 import dev.tier0.streams.AppMetrics;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
@@ -356,6 +362,113 @@ class IngestProcessorTest {
     assertThat(deadLetters()).isEmpty();
   }
 
+  // ---- each text is tokenised once: when it is parked
+
+  /**
+   * The bundled model, counting per text the tokenizer passes asked of it ({@code countTokens}, {@code passages})
+   * and which threads asked, and keeping the passages it cut; passages are embedded as they come, so the engine
+   * reads the ids they carry.
+   */
+  private static final class TokenizerPasses extends ForwardingEmbedder {
+    final Map<String, Integer> passes = new ConcurrentHashMap<>();
+    final Set<String> threads = ConcurrentHashMap.newKeySet();
+    final Set<Passage> cut = Collections.synchronizedSet(Collections.newSetFromMap(new IdentityHashMap<>()));
+    final List<Passage> embedded = Collections.synchronizedList(new ArrayList<>());
+
+    TokenizerPasses() {
+      super(model);
+    }
+
+    @Override
+    public int countTokens(String text) {
+      counted(text);
+      return delegate.countTokens(text);
+    }
+
+    @Override
+    public List<Passage> passages(String text, int maxTokens, int overlapTokens) {
+      counted(text);
+      List<Passage> passages = delegate.passages(text, maxTokens, overlapTokens);
+      cut.addAll(passages);
+      return passages;
+    }
+
+    @Override
+    public List<float[]> embedPassages(List<Passage> passages) {
+      embedded.addAll(passages);
+      return delegate.embedPassages(passages);
+    }
+
+    private void counted(String text) {
+      passes.merge(text, 1, Integer::sum);
+      threads.add(Thread.currentThread().getName());
+    }
+  }
+
+  /**
+   * Each text goes through the tokenizer once, on the stream thread when it is parked: that pass counts its tokens
+   * for the batch's budget and cuts its passages, whose ids the model then reads. Before, it was tokenised twice:
+   * counted when parked, then cut again on the embed thread. Both flush paths; the vectors are the model's for
+   * each text.
+   */
+  @Test
+  void eachTextIsTokenisedOnceWhenParkedAndTheModelReadsThoseIds() {
+    for (boolean ahead : new boolean[] {false, true}) {
+      TokenizerPasses counting = new TokenizerPasses();
+      store.rows.clear();
+      init(new IngestSettings("memories", "memories.dlq", 50, 1_000_000, Duration.ofSeconds(1),
+          new RetryPolicy(1, Duration.ZERO, Duration.ofSeconds(5)), WriteLimits.defaults()).withPrepareAhead(ahead),
+          store, ThreadMembership.unbound(), counting);
+      // texts of their own per pass: the second would otherwise reuse the vectors the first stored (a replay)
+      String path = ahead ? "embedded ahead" : "embedded on the stream thread";
+      for (int i = 0; i < 60; i++) {
+        sendText("r-" + i, "a memory number " + i + ", " + path);
+      }
+      tickUntil(() -> store.rows.size() == 60, 1_000, 250);
+      assertThat(store.rows).as("prepare-ahead " + ahead).hasSize(60);
+      assertThat(counting.passes).as("tokenizer passes per text").hasSize(60).allSatisfy((text, n) ->
+          assertThat(n).as(text).isEqualTo(1));
+      assertThat(counting.threads).as("all on the stream thread").containsExactly(Thread.currentThread().getName());
+      assertThat(counting.embedded).as("passages embedded, " + path).hasSize(60).allSatisfy(p -> {
+        assertThat(counting.cut).as("the passage cut when parked").contains(p);
+        assertThat(p.tokenCount()).as("carries its ids").isPresent();
+      });
+      assertVectorIsTheModels("r-3", "a memory number 3, " + path);
+      assertVectorIsTheModels("r-55", "a memory number 55, " + path);
+    }
+  }
+
+  /**
+   * What is kept of the texts cut when parked is bounded while the store is down (three batches' token budget; the
+   * rest is cut again when its batch is planned), and nothing is left once every write is stored.
+   */
+  @Test
+  void passagesCutWhenParkedAreBoundedWhileTheStoreIsDownAndAllGoOnceWritten() {
+    int maxTokens = 40;
+    init(new IngestSettings("memories", "memories.dlq", 50, maxTokens, Duration.ofSeconds(1),
+        new RetryPolicy(1, Duration.ZERO, Duration.ofSeconds(5)), WriteLimits.defaults()), store);
+    store.down = true;
+    sendFifty(-1);
+    assertThat(pending.approximateNumEntries()).isEqualTo(50);
+    assertThat(processor.cutAheadTokens()).isPositive().isLessThanOrEqualTo(3L * maxTokens);
+    store.down = false;
+    tickUntil(() -> pending.approximateNumEntries() == 0, 10_000, 1_000);
+    assertThat(store.rows).hasSize(50);
+    assertThat(processor.cutAheadTokens()).as("none left behind").isZero();
+    assertVectorIsTheModels("r-0", "row number 0");
+    assertVectorIsTheModels("r-49", "row number 49");
+  }
+
+  /** The stored vector of {@code id} is the model's for {@code text}, alone (within float rounding of batching). */
+  private void assertVectorIsTheModels(String id, String text) {
+    float[] expected = model.embedDocuments(List.of(text)).get(0);
+    float[] stored = store.rows.get(id).vector();
+    assertThat(stored).as(id).hasSize(expected.length);
+    for (int i = 0; i < expected.length; i++) {
+      assertThat(stored[i]).as(id + "[" + i + "]").isCloseTo(expected[i], org.assertj.core.data.Offset.offset(1e-5f));
+    }
+  }
+
   // ---- prepare-ahead: the model runs on the embed thread while the stream thread goes on
 
   /** The bundled model behind a gate: each embedDocuments call waits until the test opens it, and counts. */
@@ -478,9 +591,11 @@ class IngestProcessorTest {
     gated.open.countDown();
     tickUntilStored(50, 100);
     assertThat(store.rows.get("r-7").text()).isEqualTo("row number 7");
+    assertVectorIsTheModels("r-7", "row number 7");
     assertThat(pending.approximateNumEntries()).as("version 2 and the delete wait").isEqualTo(2);
     tickUntil(() -> pending.approximateNumEntries() == 0, 1_200, 250);
     assertThat(store.rows.get("r-7").text()).isEqualTo("version 2");
+    assertVectorIsTheModels("r-7", "version 2"); // its passages, cut when parked, not the older version's
     assertThat(store.rows).doesNotContainKey("r-9").hasSize(49);
     assertThat(pending.approximateNumEntries()).isZero();
   }
