@@ -100,7 +100,10 @@ public final class IngestProcessor implements Processor<byte[], IngestValue, byt
    * writer and the embed thread does not tokenise its texts again (before, every text was tokenised twice: once
    * here to count, once on the embed thread to cut). Bounded by {@link #CUT_AHEAD_BATCHES}.
    */
-  private final Map<String, List<Passage>> parkedPassages = new HashMap<>();
+  private final Map<String, Cut> parkedPassages = new HashMap<>();
+  /** A parked text with its passages; the text is compared again when its batch takes them. */
+  private record Cut(String text, List<Passage> passages) {}
+
   /** The tokens of the writes in {@link #parkedPassages}. */
   private long parkedPassageTokens;
   /** The batch being embedded ahead; null when none. */
@@ -379,20 +382,21 @@ public final class IngestProcessor implements Processor<byte[], IngestValue, byt
   }
 
   /**
-   * Keeps {@link #parkedTokens} and {@link #parkedPassages} in step with the pending store after a put. A text the
-   * tokenizer cannot cut counts no tokens: the writer refuses it without running the model.
+   * Keeps {@link #parkedTokens} and {@link #parkedPassages} in step with the pending store after a put. Past the
+   * bound, or when the text cannot be cut here, its tokens are only counted, as they were before texts were cut at
+   * park (a tokenizer failure then fails the task as it did; the writer refuses a text it cannot cut).
    */
   private void counted(String id, WriteRequest request) {
     forgetPassages(id);
     int tokens = 0;
     if (request instanceof WriteRequest.Upsert u) {
-      List<Passage> passages = writer.cut(u.memory().text());
-      if (passages != null) {
-        tokens = tokens(passages, u.memory().text());
-        if (parkedPassageTokens + tokens <= (long) CUT_AHEAD_BATCHES * settings.maxTokens()) {
-          parkedPassages.put(id, passages);
-          parkedPassageTokens += tokens;
-        }
+      String text = u.memory().text();
+      long bound = (long) CUT_AHEAD_BATCHES * settings.maxTokens();
+      List<Passage> passages = parkedPassageTokens < bound ? writer.cut(text) : null;
+      tokens = passages == null ? embedder.countTokens(text) : tokens(passages, text);
+      if (passages != null && parkedPassageTokens + tokens <= bound) {
+        parkedPassages.put(id, new Cut(text, passages));
+        parkedPassageTokens += tokens;
       }
     }
     Integer before = parkedTokens.put(id, tokens);
@@ -501,9 +505,16 @@ public final class IngestProcessor implements Processor<byte[], IngestValue, byt
     return batch.stream().map(kv -> kv.value.request()).toList();
   }
 
-  /** The batch's passages cut at park, one entry per write (null: not kept, the writer cuts it). */
+  /**
+   * The batch's passages cut at park, one entry per write (null: not kept, or not of this write's text: the writer
+   * cuts it).
+   */
   private List<List<Passage>> cut(List<KeyValue<String, PendingRecord>> batch) {
-    return batch.stream().map(kv -> parkedPassages.get(kv.key)).toList();
+    return batch.stream().map(kv -> {
+      Cut cut = parkedPassages.get(kv.key);
+      return cut != null && kv.value.request() instanceof WriteRequest.Upsert u
+          && cut.text().equals(u.memory().text()) ? cut.passages() : null;
+    }).toList();
   }
 
   /**

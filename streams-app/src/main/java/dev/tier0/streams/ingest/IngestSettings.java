@@ -11,8 +11,9 @@ import java.util.Objects;
  *
  * @param deadLetterTopic  where rejected records go (null = logged and counted only)
  * @param maxRecords       flush when this many writes are pending (write.batch.max.records)
- * @param maxTokens        ... or when the pending texts hold this many tokens (of the passages the model reads,
- *                         special tokens included; {@link dev.tier0.embed.Passage#tokenCount()})
+ * @param maxTokens        ... or when the pending texts hold this many tokens (of the passages the texts are cut
+ *                         into, special tokens included, before chunk.max.per.memory;
+ *                         {@link dev.tier0.embed.Passage#tokenCount()})
  * @param flushInterval    ... or when this much wall-clock time has passed
  * @param retry            the writer's retries of a transient store failure; after them, pending writes wait
  *                         {@link RetryPolicy#maxBackoff()} before the next flush tries again

@@ -597,6 +597,7 @@ class IngestProcessorTest {
     assertThat(store.rows.get("r-7").text()).isEqualTo("version 2");
     assertVectorIsTheModels("r-7", "version 2"); // its passages, cut when parked, not the older version's
     assertThat(store.rows).doesNotContainKey("r-9").hasSize(49);
+    assertThat(processor.cutAheadTokens()).as("no passages left behind").isZero();
     assertThat(pending.approximateNumEntries()).isZero();
   }
 
