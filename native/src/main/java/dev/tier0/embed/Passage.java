@@ -52,7 +52,7 @@ public final class Passage {
    * that is a whole text, the same as {@link EmbeddingEngine#countTokens} of it.
    */
   public OptionalInt tokenCount() {
-    return tokens == null ? OptionalInt.empty() : OptionalInt.of(tokens.ids().length);
+    return tokens == null ? OptionalInt.empty() : OptionalInt.of(tokens.length());
   }
 
   /** The ids for the model, when {@code tokenizer} made them; null otherwise. */

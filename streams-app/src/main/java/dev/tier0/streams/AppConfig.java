@@ -130,7 +130,8 @@ public final class AppConfig extends AbstractConfig {
                 + "name). Deprecated alias: " + INGEST_BATCH_MAX_RECORDS + ".", APP_GROUP, ++order,
             ConfigDef.Width.SHORT, "Ingest batch records")
         .define(INGEST_BATCH_MAX_TOKENS, Type.INT, 32_768, Range.atLeast(1), Importance.MEDIUM,
-            "... or when its texts hold this many tokens (those of the passages its texts are cut into, special tokens included, before chunk.max.per.memory).", APP_GROUP, ++order, ConfigDef.Width.SHORT,
+            "... or when its texts hold this many tokens (those of the passages its texts are cut into, special "
+                + "tokens included, before chunk.max.per.memory).", APP_GROUP, ++order, ConfigDef.Width.SHORT,
             "Ingest batch tokens")
         .define(INGEST_FLUSH_INTERVAL_MS, Type.LONG, 500L, Range.atLeast(1), Importance.MEDIUM,
             "... or when this many milliseconds (wall clock) have passed.", APP_GROUP, ++order,

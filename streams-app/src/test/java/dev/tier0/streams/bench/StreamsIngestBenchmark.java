@@ -104,20 +104,23 @@ public final class StreamsIngestBenchmark {
             new ArrayList<>());
         for (int round = 1; round <= ROUNDS; round++) {
           for (String mode : MODES) {
+            // the JIT's compile time during each side: taken at the start, between the two and at the end
+            long start = jitMs();
+            long between;
             long jitE2e;
             long jitEngine;
             if (round % 2 == 1) {
-              long before = jitMs();
               engineOnly.get(mode).add(engineOnly(engines.get(mode), texts));
-              jitEngine = jitMs() - before;
+              between = jitMs();
               e2e.get(mode).add(endToEnd(kafka, lite, work, mode, round, texts, breakdowns.get(mode)));
-              jitE2e = jitMs() - before - jitEngine;
+              jitEngine = between - start;
+              jitE2e = jitMs() - between;
             } else {
-              long before = jitMs();
               e2e.get(mode).add(endToEnd(kafka, lite, work, mode, round, texts, breakdowns.get(mode)));
-              jitE2e = jitMs() - before;
+              between = jitMs();
               engineOnly.get(mode).add(engineOnly(engines.get(mode), texts));
-              jitEngine = jitMs() - before - jitE2e;
+              jitE2e = between - start;
+              jitEngine = jitMs() - between;
             }
             System.out.printf("round %d %-10s e2e %.1f records/s, engine only %.1f texts/s; JIT compiling %d ms "
                 + "during e2e, %d ms during engine only%n", round, mode, last(e2e.get(mode)),

@@ -3,6 +3,7 @@ package dev.tier0.streams.ingest;
 import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.within;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.tier0.embed.BundledModel;
@@ -462,11 +463,7 @@ class IngestProcessorTest {
   /** The stored vector of {@code id} is the model's for {@code text}, alone (within float rounding of batching). */
   private void assertVectorIsTheModels(String id, String text) {
     float[] expected = model.embedDocuments(List.of(text)).get(0);
-    float[] stored = store.rows.get(id).vector();
-    assertThat(stored).as(id).hasSize(expected.length);
-    for (int i = 0; i < expected.length; i++) {
-      assertThat(stored[i]).as(id + "[" + i + "]").isCloseTo(expected[i], org.assertj.core.data.Offset.offset(1e-5f));
-    }
+    assertThat(store.rows.get(id).vector()).as(id).containsExactly(expected, within(1e-5f));
   }
 
   // ---- prepare-ahead: the model runs on the embed thread while the stream thread goes on
