@@ -47,10 +47,15 @@ import org.slf4j.LoggerFactory;
 public final class StreamsApp implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(StreamsApp.class);
   /**
-   * What model.mode=auto means here: search queries share the model with ingest, and a query is one batch, which
-   * throughput mode runs on one thread, so the app keeps latency mode unless told otherwise.
+   * What model.mode=auto means for this app. Serving search ({@code search.request.topic} set): latency, because
+   * queries share the model with ingest and a query is one batch, which throughput mode runs on one thread (single
+   * query p50 ~3 ms slower on MiniLM). Ingest only: throughput, as in the connector, because nothing waits on one
+   * batch there and concurrent runs embed more texts a second (bench/README.md, "streams-ingest": 1.06x to 1.34x
+   * records/s end to end, by host and load).
    */
-  static final EngineMode AUTO_MODE = EngineMode.LATENCY;
+  static EngineMode autoMode(AppConfig config) {
+    return config.searchRequestTopic() == null ? EngineMode.THROUGHPUT : EngineMode.LATENCY;
+  }
   static final String INGEST = "ingest";
   static final String SEARCH = "search";
 
@@ -71,7 +76,8 @@ public final class StreamsApp implements AutoCloseable {
   private StreamsApp(AppConfig config, UnaryOperator<VectorStore> ingestIndex) {
     AutoCloseable[] opened = new AutoCloseable[4];
     try {
-      engine = SharedModels.acquire(SharedConfig.modelDir(config), SharedConfig.engineOptions(config, AUTO_MODE));
+      engine = SharedModels.acquire(SharedConfig.modelDir(config),
+          SharedConfig.engineOptions(config, autoMode(config)));
       opened[0] = engine;
       store = new MilvusVectorStore(SharedConfig.milvusConfig(config), engine.dimension());
       opened[1] = store;

@@ -189,8 +189,8 @@ public final class SharedConfig {
                 + MODEL_THREADS + " threads (the fastest single query). throughput: several batches at once over the "
                 + "one loaded model (" + MODEL_CONCURRENT_RUNS + "), one thread each unless " + MODEL_THREADS
                 + " says otherwise; more texts per second, a single query runs on one thread. auto: throughput in "
-                + "the connector (ingest only), latency in the streams app (it serves search queries from the "
-                + "same model).",
+                + "the connector and in a streams app that only ingests, latency in a streams app that serves "
+                + "search (its queries share the model).",
             MODEL_GROUP, ++order, Width.SHORT, "Engine mode")
         .define(MODEL_CONCURRENT_RUNS, Type.INT, 0, Range.between(0, 256), Importance.LOW,
             "Throughput mode: inference runs in flight at once for the shared model. 0: one per core.",
@@ -330,8 +330,8 @@ public final class SharedConfig {
    * The engine options these keys describe.
    *
    * @param autoMode the mode {@code model.mode=auto} means for the calling runtime: {@link EngineMode#THROUGHPUT}
-   *                 for the connector (bulk ingest only), {@link EngineMode#LATENCY} for the streams app (its
-   *                 search queries share the model)
+   *                 for bulk ingest (the connector, a streams app without search), {@link EngineMode#LATENCY}
+   *                 for a streams app that serves search (its queries share the model)
    */
   public static EngineOptions engineOptions(AbstractConfig config, EngineMode autoMode) {
     String mode = config.getString(MODEL_MODE).trim();

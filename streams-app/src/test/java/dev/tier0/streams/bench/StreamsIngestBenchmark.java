@@ -30,8 +30,9 @@ import org.apache.kafka.clients.producer.ProducerRecord;
  * bench/run streams-ingest: records/s from the ingest topic into Milvus Lite through the streams app's ingest
  * topology (in-process KRaft broker, bundled MiniLM), against the engine alone embedding the same texts in the
  * app's write batches in the same JVM, with the same engine options. Per mode ({@code -Dbench.modes}, default
- * {@code latency,throughput}; the app's {@code model.mode=auto} is latency) and round, the two are measured back to
- * back, the first of the pair alternating; the ratio is the median of the per-round ratios (floor 0.9).
+ * {@code latency,throughput}; {@code model.mode=auto} is throughput in this ingest-only app, latency in one that
+ * serves search) and round, the two are measured back to back, the first of the pair alternating; the ratio is the
+ * median of the per-round ratios (floor 0.9).
  * {@code -Dbench.records} (default 5000), {@code -Dbench.rounds} (default 3), {@code -Dbench.threads} (model.threads
  * of both sides, default 0: the engine's choice; latency mode with fewer threads than cores leaves the store and the
  * broker cores of their own), {@code -Dbench.prepare.ahead} (the app's ingest.prepare.ahead, default true; false
