@@ -162,13 +162,21 @@ class ConnectorBenchmark {
       // every 20 ms at no cost to Milvus: polling count(*) four times a second took a share of Lite's CPU that
       // belongs to the harness, not to the pipeline. Milvus's count is checked once at the end.
       long deadline = start + Duration.ofMinutes(10).toNanos();
-      while (memoriesStored() - storedBefore < texts.size()) {
+      long firstStored = 0;
+      long stored;
+      while ((stored = memoriesStored() - storedBefore) < texts.size()) {
         if (System.nanoTime() > deadline) {
-          throw new AssertionError("the sink stored " + (memoriesStored() - storedBefore) + " of " + texts.size());
+          throw new AssertionError("the sink stored " + stored + " of " + texts.size());
+        }
+        if (firstStored == 0 && stored > 0) {
+          firstStored = System.nanoTime();
         }
         Thread.sleep(20);
       }
       double seconds = (System.nanoTime() - start) / 1e9;
+      // Where the start goes: the consumer joining its group and fetching, then the first batch's model call
+      System.out.printf("  round %d: first record stored at %.2f s of %.2f s%n", round,
+          (firstStored == 0 ? System.nanoTime() - start : firstStored - start) / 1e9, seconds);
       cpu.add(mark.since(texts.size()));
       stack.awaitCount(collection, c -> c == texts.size(), Duration.ofMinutes(2));
       return texts.size() / seconds;
