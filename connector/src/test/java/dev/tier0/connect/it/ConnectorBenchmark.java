@@ -26,7 +26,8 @@ import org.junit.jupiter.api.io.TempDir;
  *
  * <p>The engine-only figure comes from a separate JVM ({@link EmbedTexts}): the worker in this JVM holds the
  * tokenizer's native library in the plugin's class loader, and the JVM cannot load it into a second one. It
- * embeds the same texts in the sink's write batches (write.batch.max.records) after a warm-up pass over the first 1,000.
+ * embeds the same texts in the sink's write batches (write.batch.max.records) after a warm-up pass over the first
+ * 1,000.
  */
 class ConnectorBenchmark {
   private static final int RECORDS = Integer.getInteger("tier0.bench.records", 5_000);
