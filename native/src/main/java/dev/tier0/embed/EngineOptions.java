@@ -6,8 +6,9 @@ import java.util.Objects;
 /**
  * How a model is run. Immutable; equal options share one loaded model in {@link SharedModels}.
  * Defaults: provider AUTO, not strict, ORT's default intra-op threads, CoreML compute units ALL, CoreML cache
- * under the model directory, batches of at most 32 records and 8192 padded tokens, weights shared between the
- * static graphs of a multi-graph directory, latency mode (one run at a time per call).
+ * under the model directory, batches of the mode's size ({@link #effectiveBatchMaxRecords()}: 32 records in latency
+ * mode, 16 in throughput mode) and at most 8192 padded tokens, weights shared between the static graphs of a
+ * multi-graph directory, latency mode (one run at a time per call).
  */
 public final class EngineOptions {
   private final ExecutionProvider provider;
@@ -62,7 +63,30 @@ public final class EngineOptions {
   /** Where CoreML keeps compiled models across restarts; null = {@code <model dir>/.coreml-cache}. */
   public Path coreMlCacheDir() { return coreMlCacheDir; }
 
+  /** Most records in one ORT run as set; 0 (default) = the mode's choice, {@link #effectiveBatchMaxRecords()}. */
   public int batchMaxRecords() { return batchMaxRecords; }
+
+  /** Latency mode's batch when {@link #batchMaxRecords()} is 0: one run over every core. */
+  public static final int LATENCY_BATCH_RECORDS = 32;
+
+  /**
+   * Throughput mode's batch per run when {@link #batchMaxRecords()} is 0. Each run has one core, and half the rows
+   * keep a layer's activations in that core's cache: on MiniLM, 2 cores, batches of 16 embedded 1.05-1.09x the
+   * sentences a second of batches of 32 (where one 2-thread run gained nothing from 16; bench/README.md, engine).
+   */
+  public static final int THROUGHPUT_BATCH_RECORDS = 16;
+
+  /**
+   * The most records one ORT run takes: {@link #batchMaxRecords()} when set, else {@link #LATENCY_BATCH_RECORDS} in
+   * latency mode and {@link #THROUGHPUT_BATCH_RECORDS} in throughput mode. A static-shape graph set still caps it at
+   * its largest batch.
+   */
+  public int effectiveBatchMaxRecords() {
+    if (batchMaxRecords > 0) {
+      return batchMaxRecords;
+    }
+    return mode == EngineMode.THROUGHPUT ? THROUGHPUT_BATCH_RECORDS : LATENCY_BATCH_RECORDS;
+  }
 
   /** Upper bound on padded tokens (rows x padded length) per ORT run: bounds the tensors' memory. */
   public int batchMaxTokens() { return batchMaxTokens; }
@@ -131,7 +155,7 @@ public final class EngineOptions {
     private int intraOpThreads;
     private CoreMlComputeUnits coreMlComputeUnits = CoreMlComputeUnits.ALL;
     private Path coreMlCacheDir;
-    private int batchMaxRecords = 32;
+    private int batchMaxRecords;
     private int batchMaxTokens = 8192;
     private boolean shareWeights = true;
     private EngineMode mode = EngineMode.LATENCY;
@@ -167,9 +191,10 @@ public final class EngineOptions {
       return this;
     }
 
+    /** See {@link EngineOptions#batchMaxRecords()}; 0 = the mode's choice. */
     public Builder batchMaxRecords(int records) {
-      if (records < 1) {
-        throw new IllegalArgumentException("batchMaxRecords must be >= 1, got " + records);
+      if (records < 0) {
+        throw new IllegalArgumentException("batchMaxRecords must be >= 0 (0 = the mode's choice), got " + records);
       }
       this.batchMaxRecords = records;
       return this;

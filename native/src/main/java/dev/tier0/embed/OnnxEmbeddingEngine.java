@@ -50,8 +50,9 @@ final class OnnxEmbeddingEngine implements AutoCloseable {
     this.concurrentRuns = new ConcurrentRuns(runs, options.batchMaxTokens(), spec.name());
     if (runs > 1) {
       LOG.info("throughput mode: {} runs at once over one session, {} intra-op thread(s) each, batches of at most "
-          + "{} padded tokens", runs, options.effectiveIntraOpThreads(Runtime.getRuntime().availableProcessors()),
-          batchTokens);
+          + "{} records and {} padded tokens", runs,
+          options.effectiveIntraOpThreads(Runtime.getRuntime().availableProcessors()),
+          options.effectiveBatchMaxRecords(), batchTokens);
     }
     if (spec.multiGraph()) {
       LOG.info("loaded model {} from {} on {} (dimension {}, {} static graphs, sequences {}, pooled in {})", spec.name(),
@@ -127,7 +128,7 @@ final class OnnxEmbeddingEngine implements AutoCloseable {
     }
     Embedding[] out = new Embedding[tokenized.size()];
     BatchShape shape = runner.shape();
-    List<int[]> plan = BatchPlanner.plan(lengths, options.batchMaxRecords(), batchTokens, shape);
+    List<int[]> plan = BatchPlanner.plan(lengths, options.effectiveBatchMaxRecords(), batchTokens, shape);
     // each batch writes only its own indices of out; runAll returns after every run, which publishes the writes
     concurrentRuns.runAll(plan.size(), b -> paddedTokens(plan.get(b), lengths, shape), b -> {
       int[] batch = plan.get(b);

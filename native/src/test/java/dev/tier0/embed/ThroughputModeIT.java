@@ -46,6 +46,25 @@ class ThroughputModeIT {
   }
 
   @Test
+  void byDefaultEachRunTakesBatchesOfSixteenAndLatencyModeOfThirtyTwo() {
+    EngineOptions cpu = EngineOptions.builder().provider(ExecutionProvider.CPU).build();
+    List<String> texts = Sentences.generate(64, 5, 20, 3);
+    try (EmbeddingEngine latency = SharedModels.acquire(TestModels.minilm(), cpu);
+         EmbeddingEngine throughput = SharedModels.acquire(TestModels.minilm(),
+             cpu.toBuilder().mode(EngineMode.THROUGHPUT).build())) {
+      assertThat(runsFor(throughput, texts)).isEqualTo(4);
+      assertThat(runsFor(latency, texts)).isEqualTo(2);
+    }
+  }
+
+  /** The ORT runs one call of these texts took. */
+  private static long runsFor(EmbeddingEngine engine, List<String> texts) {
+    long before = engine.graphRuns().values().stream().mapToLong(Long::longValue).sum();
+    engine.embedDocuments(texts);
+    return engine.graphRuns().values().stream().mapToLong(Long::longValue).sum() - before;
+  }
+
+  @Test
   void manyCallersAtOnceEachGetTheirOwnVectorsAndTheBudgetIsWholeAfterwards() throws Exception {
     List<String> texts = texts();
     try (EmbeddingEngine latency = SharedModels.acquire(TestModels.minilm(), LATENCY);

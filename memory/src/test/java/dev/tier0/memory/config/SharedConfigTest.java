@@ -132,7 +132,7 @@ class SharedConfigTest {
   @CsvSource(delimiter = '|', value = {
       "model.execution.provider|gpu|one of auto, cpu, cuda, coreml (case-insensitive)",
       "model.coreml.compute.units|NPU|one of ALL, CPUAndNeuralEngine, CPUAndGPU, CPUOnly (case-insensitive)",
-      "model.batch.max.records|0|Value must be at least 1",
+      "model.batch.max.records|-1|Value must be at least 0",
       "model.threads|-1|Value must be at least 0",
       "model.mode|fast|one of auto, latency, throughput (case-insensitive)",
       "model.concurrent.runs|-1|Value must be at least 0",

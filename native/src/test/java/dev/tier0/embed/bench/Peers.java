@@ -17,7 +17,7 @@ final class Peers {
                      Map<String, EngineBenchmark.PythonRow> peers, Map<String, List<float[]>> vectors,
                      PhysicalLimit limit) {
     int sentences = (int) json.get("sentences");
-    double throughput = javaSps.getOrDefault("tier0_throughput_b32", Double.NaN);
+    double throughput = javaSps.getOrDefault("tier0_throughput", Double.NaN);
     double latency = javaSps.getOrDefault("tier0_b32", Double.NaN);
     json.put("tier0_throughput_sps", EngineBenchmark.round(throughput));
     Map<String, Object> peerRatios = new LinkedHashMap<>();
@@ -45,11 +45,11 @@ final class Peers {
     json.put("peer_floors", floors);
     json.put("peers", details);
     json.put("tier0_throughput_vs_b32_min_cosine",
-        EngineBenchmark.minCosine(vectors.get("tier0_throughput_b32"), vectors.get("tier0_b32")));
+        EngineBenchmark.minCosine(vectors.get("tier0_throughput"), vectors.get("tier0_b32")));
     Map<String, Object> physical = limit.describe(sentences);
     Map<String, Object> achieved = new LinkedHashMap<>();
     javaSps.forEach((id, sps) -> {
-      if (id.startsWith("tier0_b") || id.equals("tier0_throughput_b32") || id.equals("bare_ort_b32")) {
+      if (id.startsWith("tier0_b") || id.startsWith("tier0_throughput") || id.equals("bare_ort_b32")) {
         achieved.put(id, EngineBenchmark.round(limit.gflops(sps, sentences)));
       }
     });
