@@ -70,9 +70,9 @@ public final class EngineOptions {
   public static final int LATENCY_BATCH_RECORDS = 32;
 
   /**
-   * Throughput mode's batch per run when {@link #batchMaxRecords()} is 0. Each run has one core, and half the rows
-   * keep a layer's activations in that core's cache: on MiniLM, 2 cores, batches of 16 embedded 1.05-1.09x the
-   * sentences a second of batches of 32 (where one 2-thread run gained nothing from 16; bench/README.md, engine).
+   * Throughput mode's batch per run when {@link #batchMaxRecords()} is 0, chosen by measurement: on MiniLM, 2 cores,
+   * 2 runs of 16 embedded 1.04-1.05x the sentences a second of 2 runs of 32, where one 2-thread run gained 3 % and
+   * Python ORT none (bench/README.md, engine). Each run has one core; half the rows halve a layer's working set.
    */
   public static final int THROUGHPUT_BATCH_RECORDS = 16;
 
