@@ -127,19 +127,23 @@ public final class EngineOptions {
     return Math.max(1, cores / effectiveRuns(cores));
   }
 
+  /**
+   * Equal options share one loaded model ({@link SharedModels}), so the batch compares as it runs
+   * ({@link #effectiveBatchMaxRecords()}): 0 and 32 in latency mode are one model, not two loads.
+   */
   @Override
   public boolean equals(Object o) {
     return o instanceof EngineOptions other
         && provider == other.provider && strict == other.strict && intraOpThreads == other.intraOpThreads
         && coreMlComputeUnits == other.coreMlComputeUnits && Objects.equals(coreMlCacheDir, other.coreMlCacheDir)
-        && batchMaxRecords == other.batchMaxRecords && batchMaxTokens == other.batchMaxTokens
+        && effectiveBatchMaxRecords() == other.effectiveBatchMaxRecords() && batchMaxTokens == other.batchMaxTokens
         && shareWeights == other.shareWeights && mode == other.mode && concurrentRuns == other.concurrentRuns;
   }
 
   @Override
   public int hashCode() {
-    return Objects.hash(provider, strict, intraOpThreads, coreMlComputeUnits, coreMlCacheDir, batchMaxRecords, batchMaxTokens,
-        shareWeights, mode, concurrentRuns);
+    return Objects.hash(provider, strict, intraOpThreads, coreMlComputeUnits, coreMlCacheDir,
+        effectiveBatchMaxRecords(), batchMaxTokens, shareWeights, mode, concurrentRuns);
   }
 
   @Override

@@ -28,6 +28,16 @@ class EngineOptionsTest {
   }
 
   @Test
+  void optionsThatRunTheSameBatchAreEqualSoTheyShareOneLoadedModel() {
+    EngineOptions latencyDefault = EngineOptions.defaults();
+    assertThat(latencyDefault).isEqualTo(latencyDefault.toBuilder().batchMaxRecords(32).build())
+        .hasSameHashCodeAs(latencyDefault.toBuilder().batchMaxRecords(32).build());
+    EngineOptions throughput = EngineOptions.builder().mode(EngineMode.THROUGHPUT).build();
+    assertThat(throughput).isEqualTo(throughput.toBuilder().batchMaxRecords(16).build())
+        .isNotEqualTo(throughput.toBuilder().batchMaxRecords(32).build());
+  }
+
+  @Test
   void throughputModeSplitsTheCoresAmongItsRunsAndLatencyModeLeavesThemToOrt() {
     EngineOptions throughput = EngineOptions.builder().mode(EngineMode.THROUGHPUT).build();
     assertThat(throughput.effectiveRuns(2)).isEqualTo(2);
