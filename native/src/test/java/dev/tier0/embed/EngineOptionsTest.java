@@ -12,7 +12,7 @@ class EngineOptionsTest {
     assertThat(EngineOptions.defaults().batchMaxRecords()).isZero();
     assertThat(EngineOptions.defaults().effectiveBatchMaxRecords()).isEqualTo(32);
     assertThat(EngineOptions.builder().mode(EngineMode.THROUGHPUT).build().effectiveBatchMaxRecords())
-        .as("one run per core takes batches that stay in its cache").isEqualTo(16);
+        .as("throughput mode's measured batch per run").isEqualTo(16);
   }
 
   @Test

@@ -49,7 +49,7 @@ public final class StreamsApp implements AutoCloseable {
   /**
    * What model.mode=auto means for this app. Serving search ({@code search.request.topic} set): latency, because
    * queries share the model with ingest and a query is one batch, which throughput mode runs on one thread (single
-   * query p50 ~3 ms slower on MiniLM). Ingest only: throughput, as in the connector, because nothing waits on one
+   * query p50 8.75 against 6.85 ms on MiniLM, quiet 2 cores). Ingest only: throughput, as in the connector, because nothing waits on one
    * batch there and concurrent runs embed more texts a second (bench/README.md, "streams-ingest": 1.06x to 1.34x
    * records/s end to end, by host and load).
    */

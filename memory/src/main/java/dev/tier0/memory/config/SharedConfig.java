@@ -177,8 +177,10 @@ public final class SharedConfig {
             "ONNX Runtime intra-op threads for the shared model. 0: ONNX Runtime's default (one per core).",
             MODEL_GROUP, ++order, Width.SHORT, "Inference threads")
         .define(MODEL_BATCH_MAX_RECORDS, Type.INT, 0, Range.between(0, 4096), Importance.MEDIUM,
-            "Most texts embedded in one inference run. 0: the engine mode's choice, 32 in latency mode (one run "
-                + "over every core) and 16 in throughput mode (one run per core, measured faster with 16).",
+            "Most texts embedded in one inference run. 0: the engine mode's choice, "
+                + EngineOptions.LATENCY_BATCH_RECORDS + " in latency mode (one run over every core) and "
+                + EngineOptions.THROUGHPUT_BATCH_RECORDS + " in throughput mode (one run per core, measured faster "
+                + "with " + EngineOptions.THROUGHPUT_BATCH_RECORDS + ").",
             MODEL_GROUP, ++order, Width.SHORT, "Batch size (records)")
         .define(MODEL_BATCH_MAX_TOKENS, Type.INT, 8192, Range.between(1, 1 << 20), Importance.MEDIUM,
             "Most padded tokens (rows x padded length) in one inference run: bounds the memory of one batch. In "
