@@ -22,9 +22,12 @@ import kafka.server.KafkaRaftServer;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.Uuid;
+import org.apache.kafka.common.errors.RetriableException;
 import org.apache.kafka.common.errors.TopicExistsException;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
@@ -202,7 +205,13 @@ public final class LocalKafka implements AutoCloseable {
         createTopics(Arrays.stream(names).map(name -> new NewTopic(name, 1, (short) 1)).toList());
     }
 
-    /** Creates the given topics (replication factor must be 1 here); existing ones are left as they are. */
+    /**
+     * Creates the given topics (replication factor must be 1 here); existing ones are left as they are. Returns once
+     * the broker leads every partition of them, so the first write to each is not refused (see
+     * {@link #awaitLeaders}).
+     *
+     * @throws LocalStackException when a topic cannot be created or its partitions have no leader within 30 s
+     */
     public void createTopics(Collection<NewTopic> topics) {
         try (Admin admin = Admin.create(adminConfig())) {
             for (var entry : admin.createTopics(topics).values().entrySet()) {
@@ -214,11 +223,40 @@ public final class LocalKafka implements AutoCloseable {
                     }
                 }
             }
+            awaitLeaders(admin, topics.stream().map(NewTopic::name).toList());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new LocalStackException("interrupted while creating topics", e);
         } catch (TimeoutException e) {
             throw new LocalStackException("timed out creating topics " + topics, e);
+        }
+    }
+
+    /**
+     * Waits until the broker's replica manager leads every partition of {@code names}. The controller has committed
+     * a topic, and the broker's metadata may already name its leader, before the broker opens its partitions; a
+     * write in that moment is refused (NOT_LEADER_OR_FOLLOWER). An idempotent producer whose later request lands
+     * first then retries the refused one as out of order until {@code delivery.timeout.ms} drops it: records lost
+     * without an error anyone checks (KAFKA-15591; fixed upstream by apache/kafka#23234, after the 4.3.1 here). A ListOffsets answer
+     * for a partition comes from the replica manager itself, so once every partition answers, writes are taken.
+     */
+    private static void awaitLeaders(Admin admin, List<String> names)
+            throws InterruptedException, TimeoutException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while (true) {
+            try {
+                Map<TopicPartition, OffsetSpec> latest = new HashMap<>();
+                admin.describeTopics(names).allTopicNames().get(30, TimeUnit.SECONDS).values()
+                        .forEach(topic -> topic.partitions().forEach(p ->
+                                latest.put(new TopicPartition(topic.name(), p.partition()), OffsetSpec.latest())));
+                admin.listOffsets(latest).all().get(30, TimeUnit.SECONDS);
+                return;
+            } catch (ExecutionException e) {
+                if (!(e.getCause() instanceof RetriableException) || System.nanoTime() > deadline) {
+                    throw new LocalStackException("partitions of " + names + " have no leader", e.getCause());
+                }
+                TimeUnit.MILLISECONDS.sleep(20);
+            }
         }
     }
 

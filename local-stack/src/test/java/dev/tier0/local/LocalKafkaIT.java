@@ -63,6 +63,52 @@ class LocalKafkaIT {
         }
     }
 
+    /**
+     * KAFKA-15591: an idempotent producer's first request to a partition the broker has not yet opened fails with
+     * NOT_LEADER_OR_FOLLOWER; if a later request of the same producer lands first, the broker starts the producer's
+     * state there and every retry of the first one is out of order until {@code delivery.timeout.ms} drops it: silent
+     * loss. So a topic {@link LocalKafka#createTopics} returns must already take writes: many small batches in flight
+     * to many partitions right after creation must all be written.
+     */
+    @Test
+    void topicsTakeEveryWriteAsSoonAsTheyAreCreated() throws Exception {
+        int topics = 20;
+        int partitions = 4;
+        int perPartition = 200;
+        List<String> names = java.util.stream.IntStream.range(0, topics).mapToObj(i -> "fresh-" + i).toList();
+        Map<String, Object> config = kafka.producerConfig();
+        config.put(ProducerConfig.BATCH_SIZE_CONFIG, 512); // a few records a batch: five requests in flight at once
+        config.put(ProducerConfig.LINGER_MS_CONFIG, 0);
+        config.put(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, 20_000);
+        config.put(ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, 10_000);
+        List<java.util.concurrent.Future<org.apache.kafka.clients.producer.RecordMetadata>> sent = new ArrayList<>();
+        try (KafkaProducer<String, String> producer = new KafkaProducer<>(config)) {
+            for (String name : names) {
+                kafka.createTopics(List.of(new org.apache.kafka.clients.admin.NewTopic(name, partitions, (short) 1)));
+                for (int i = 0; i < partitions * perPartition; i++) {
+                    sent.add(producer.send(new ProducerRecord<>(name, i % partitions, "k" + i, "value " + i)));
+                }
+            }
+            producer.flush();
+        }
+        long failed = sent.stream().filter(f -> {
+            try {
+                f.get();
+                return false;
+            } catch (Exception e) {
+                return true;
+            }
+        }).count();
+        assertThat(failed).as("records the broker never wrote").isZero();
+        try (Admin admin = Admin.create(kafka.adminConfig())) {
+            Map<TopicPartition, OffsetSpec> latest = new java.util.HashMap<>();
+            names.forEach(n -> java.util.stream.IntStream.range(0, partitions)
+                    .forEach(p -> latest.put(new TopicPartition(n, p), OffsetSpec.latest())));
+            admin.listOffsets(latest).all().get(30, TimeUnit.SECONDS)
+                    .forEach((tp, info) -> assertThat(info.offset()).as("end of %s", tp).isEqualTo(perPartition));
+        }
+    }
+
     @Test
     void transactionalProducerCommitsAndAborts() {
         kafka.createTopics("transactional");

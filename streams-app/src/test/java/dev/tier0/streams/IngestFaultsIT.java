@@ -16,6 +16,7 @@ import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.kafka.clients.admin.Admin;
@@ -24,6 +25,7 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
@@ -293,11 +295,16 @@ class IngestFaultsIT {
         value == null ? null : value.getBytes(UTF_8));
   }
 
-  private void produce(List<ProducerRecord<byte[], byte[]>> records) {
+  /** Writes the records; fails on the first the broker did not take. */
+  private void produce(List<ProducerRecord<byte[], byte[]>> records) throws Exception {
     Map<String, Object> c = stack.clientConfig();
     try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(c, new ByteArraySerializer(),
         new ByteArraySerializer())) {
-      records.forEach(producer::send);
+      List<Future<RecordMetadata>> sent = records.stream().map(producer::send).toList();
+      producer.flush();
+      for (Future<RecordMetadata> record : sent) {
+        record.get();
+      }
     }
   }
 

@@ -12,6 +12,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Future;
 import java.util.function.LongPredicate;
 import java.util.stream.Collectors;
 import org.apache.kafka.clients.admin.Admin;
@@ -19,6 +20,7 @@ import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.TopicPartition;
 
 /**
@@ -93,10 +95,16 @@ public final class SinkStack implements AutoCloseable {
     return config;
   }
 
+  /** Writes the records; fails on the first the broker did not take, which would otherwise show as a count timeout. */
   public void produce(String topic, List<ProducerRecord<String, String>> records) {
     try (KafkaProducer<String, String> producer = new KafkaProducer<>(kafka.producerConfig())) {
-      records.forEach(producer::send);
+      List<Future<RecordMetadata>> sent = records.stream().map(producer::send).toList();
       producer.flush();
+      for (Future<RecordMetadata> record : sent) {
+        record.get();
+      }
+    } catch (InterruptedException | ExecutionException e) {
+      throw new IllegalStateException("a record was not written to " + topic, e);
     }
   }
 
