@@ -237,8 +237,9 @@ public final class LocalKafka implements AutoCloseable {
      * a topic, and the broker's metadata may already name its leader, before the broker opens its partitions; a
      * write in that moment is refused (NOT_LEADER_OR_FOLLOWER). An idempotent producer whose later request lands
      * first then retries the refused one as out of order until {@code delivery.timeout.ms} drops it: records lost
-     * without an error anyone checks (KAFKA-15591; fixed upstream by apache/kafka#23234, after the 4.3.1 here). A ListOffsets answer
-     * for a partition comes from the replica manager itself, so once every partition answers, writes are taken.
+     * without an error anyone checks (KAFKA-15591; fixed upstream by apache/kafka#23234, after the 4.3.1 here). A
+     * ListOffsets answer for a partition comes from the replica manager itself, so once every partition answers,
+     * writes are taken.
      */
     private static void awaitLeaders(Admin admin, List<String> names)
             throws InterruptedException, TimeoutException {

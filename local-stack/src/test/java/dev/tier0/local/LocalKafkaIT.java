@@ -5,11 +5,15 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.IntStream;
 
 import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -18,6 +22,7 @@ import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.TopicPartition;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -75,16 +80,16 @@ class LocalKafkaIT {
         int topics = 20;
         int partitions = 4;
         int perPartition = 200;
-        List<String> names = java.util.stream.IntStream.range(0, topics).mapToObj(i -> "fresh-" + i).toList();
+        List<String> names = IntStream.range(0, topics).mapToObj(i -> "fresh-" + i).toList();
         Map<String, Object> config = kafka.producerConfig();
         config.put(ProducerConfig.BATCH_SIZE_CONFIG, 512); // a few records a batch: five requests in flight at once
         config.put(ProducerConfig.LINGER_MS_CONFIG, 0);
         config.put(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, 20_000);
         config.put(ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, 10_000);
-        List<java.util.concurrent.Future<org.apache.kafka.clients.producer.RecordMetadata>> sent = new ArrayList<>();
+        List<Future<RecordMetadata>> sent = new ArrayList<>();
         try (KafkaProducer<String, String> producer = new KafkaProducer<>(config)) {
             for (String name : names) {
-                kafka.createTopics(List.of(new org.apache.kafka.clients.admin.NewTopic(name, partitions, (short) 1)));
+                kafka.createTopics(List.of(new NewTopic(name, partitions, (short) 1)));
                 for (int i = 0; i < partitions * perPartition; i++) {
                     sent.add(producer.send(new ProducerRecord<>(name, i % partitions, "k" + i, "value " + i)));
                 }
@@ -101,8 +106,8 @@ class LocalKafkaIT {
         }).count();
         assertThat(failed).as("records the broker never wrote").isZero();
         try (Admin admin = Admin.create(kafka.adminConfig())) {
-            Map<TopicPartition, OffsetSpec> latest = new java.util.HashMap<>();
-            names.forEach(n -> java.util.stream.IntStream.range(0, partitions)
+            Map<TopicPartition, OffsetSpec> latest = new HashMap<>();
+            names.forEach(n -> IntStream.range(0, partitions)
                     .forEach(p -> latest.put(new TopicPartition(n, p), OffsetSpec.latest())));
             admin.listOffsets(latest).all().get(30, TimeUnit.SECONDS)
                     .forEach((tp, info) -> assertThat(info.offset()).as("end of %s", tp).isEqualTo(perPartition));
