@@ -38,9 +38,10 @@ import org.apache.kafka.clients.producer.ProducerRecord;
  * broker cores of their own), {@code -Dbench.prepare.ahead} (the app's ingest.prepare.ahead, default true; false
  * times the flushes that embed and store on the stream thread). Writes target/bench/streams-ingest.json.
  *
- * <p>End to end is timed from the app reaching RUNNING (model loaded, partitions assigned; the records are already
- * in the topic) to the app counting every record stored (its metric, read without calling Milvus); the collection's
- * count is then checked.
+ * <p>Each end-to-end run starts an app of its own, with a topic and a collection of its own, after
+ * {@code -Dbench.warmups} untimed runs (default 3). It is timed from the app reaching RUNNING (model loaded,
+ * partitions assigned; the records are already in the topic) to the app counting every record stored (its metric,
+ * read without calling Milvus); the collection's count is then checked.
  */
 public final class StreamsIngestBenchmark {
   private static final int RECORDS = Integer.getInteger("bench.records", 5_000);
@@ -48,7 +49,12 @@ public final class StreamsIngestBenchmark {
   private static final String[] MODES = System.getProperty("bench.modes", "latency,throughput").split(",");
   private static final int WRITE_BATCH = 256; // the app's write.batch.max.records default
   private static final double FLOOR = 0.9;
-  private static final int WARM_UP_RECORDS = 2_000;
+  /**
+   * Untimed end-to-end runs (of the first mode, all the records, a new app each, as the rounds) before round 1: the
+   * JIT compiles the app's paths (Kafka Streams, the broker in this JVM, the Milvus SDK's gRPC, tier0) over the first
+   * ~20,000 records, and a long-running app pays that once. {@code -Dbench.warmups}, default 3.
+   */
+  private static final int WARM_UPS = Integer.getInteger("bench.warmups", 3);
   /** model.threads for both sides (0: the engine's choice); see the connector benchmark's tier0.bench.threads. */
   private static final int THREADS = Integer.getInteger("bench.threads", 0);
   /** ingest.prepare.ahead (the app's default: true); false times the flushes that embed on the stream thread. */
@@ -85,24 +91,32 @@ public final class StreamsIngestBenchmark {
     Map<String, List<Double>> e2e = new LinkedHashMap<>();
     Map<String, List<Double>> engineOnly = new LinkedHashMap<>();
     Map<String, List<Breakdown>> breakdowns = new LinkedHashMap<>();
+    Map<String, List<Long>> jitE2eRounds = new LinkedHashMap<>();
+    List<Double> warmUps = new ArrayList<>();
     try (LocalKafka kafka = LocalKafka.start(); MilvusLite lite = MilvusLite.start(work.resolve("milvus"))) {
       Map<String, EmbeddingEngine> engines = new LinkedHashMap<>();
       try {
         for (String mode : MODES) {
           // the very options the app derives from its config, so the app's acquire shares this loaded model
-          EngineOptions options = SharedConfig.engineOptions(new AppConfig(appConfig(kafka, lite, work, mode, 0)),
+          EngineOptions options = SharedConfig.engineOptions(new AppConfig(appConfig(kafka, lite, work, mode, "0")),
               dev.tier0.embed.EngineMode.parse(mode));
           engines.put(mode, SharedModels.acquire(BundledModel.directory(), options));
           embedAll(engines.get(mode), texts.subList(0, Math.min(1000, texts.size()))); // warm-up, untimed
           e2e.put(mode, new ArrayList<>());
           engineOnly.put(mode, new ArrayList<>());
           breakdowns.put(mode, new ArrayList<>());
+          jitE2eRounds.put(mode, new ArrayList<>());
         }
-        // The app's own code paths (Kafka Streams, the store client, the changelog) are JIT-compiled during the
-        // first run in a JVM: C2 took ~11 % of the machine through a whole first round. The engine side is warmed
-        // up above, so the end-to-end side is too: one untimed run, not counted.
-        endToEnd(kafka, lite, work, MODES[0], 0, texts.subList(0, Math.min(WARM_UP_RECORDS, texts.size())),
-            new ArrayList<>());
+        // The app's own code paths (Kafka Streams, the store client, the changelog) are JIT-compiled over its first
+        // runs in a JVM: C2 took ~11 % of the machine through a whole first round. The engine side is warmed up
+        // above, so the end-to-end side is too: WARM_UPS untimed runs, not counted.
+        for (int w = 1; w <= WARM_UPS; w++) {
+          long jit = jitMs();
+          double rps = endToEnd(kafka, lite, work, MODES[0], "w" + w, texts, new ArrayList<>());
+          warmUps.add(round(rps));
+          System.out.printf("warm-up %d %-10s e2e %.1f records/s; JIT compiling %d ms%n", w, MODES[0], rps,
+              jitMs() - jit);
+        }
         for (int round = 1; round <= ROUNDS; round++) {
           for (String mode : MODES) {
             // the JIT's compile time during each side: taken at the start, between the two and at the end
@@ -110,19 +124,21 @@ public final class StreamsIngestBenchmark {
             long between;
             long jitE2e;
             long jitEngine;
+            String label = Integer.toString(round);
             if (round % 2 == 1) {
               engineOnly.get(mode).add(engineOnly(engines.get(mode), texts));
               between = jitMs();
-              e2e.get(mode).add(endToEnd(kafka, lite, work, mode, round, texts, breakdowns.get(mode)));
+              e2e.get(mode).add(endToEnd(kafka, lite, work, mode, label, texts, breakdowns.get(mode)));
               jitEngine = between - start;
               jitE2e = jitMs() - between;
             } else {
-              e2e.get(mode).add(endToEnd(kafka, lite, work, mode, round, texts, breakdowns.get(mode)));
+              e2e.get(mode).add(endToEnd(kafka, lite, work, mode, label, texts, breakdowns.get(mode)));
               between = jitMs();
               engineOnly.get(mode).add(engineOnly(engines.get(mode), texts));
               jitE2e = between - start;
               jitEngine = jitMs() - between;
             }
+            jitE2eRounds.get(mode).add(jitE2e);
             System.out.printf("round %d %-10s e2e %.1f records/s, engine only %.1f texts/s; JIT compiling %d ms "
                 + "during e2e, %d ms during engine only%n", round, mode, last(e2e.get(mode)),
                 last(engineOnly.get(mode)), jitE2e, jitEngine);
@@ -167,6 +183,7 @@ public final class StreamsIngestBenchmark {
       m.put("ratio_if_no_core_idle", bound == null ? null : Math.round(bound * 1000) / 1000.0);
       m.put("e2e_rps_rounds", a.stream().map(StreamsIngestBenchmark::round).toList());
       m.put("engine_only_rps_rounds", b.stream().map(StreamsIngestBenchmark::round).toList());
+      m.put("jit_ms_e2e_rounds", jitE2eRounds.get(mode));
       modes.put(mode, m);
       System.out.printf("  %-12s %14.1f %14.1f %8.3f   (floor %.1f)%n", mode, median(a), median(b), median(ratios),
           FLOOR);
@@ -179,13 +196,16 @@ public final class StreamsIngestBenchmark {
           bound == null ? "" : String.format("; ratio with no core idle %.3f", bound));
     }
     results.put("modes", modes);
+    results.put("warm_ups", WARM_UPS);
+    results.put("warm_up_e2e_rps", warmUps);
     results.put("ratio_definition", "median over rounds of e2e_rps / engine_only_rps, each pair measured back to back");
     Path file = out.resolve("streams-ingest.json");
     new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValue(file.toFile(), results);
     System.out.println("  written to " + file.toAbsolutePath());
   }
 
-  private static Map<String, Object> appConfig(LocalKafka kafka, MilvusLite lite, Path work, String mode, int round) {
+  private static Map<String, Object> appConfig(LocalKafka kafka, MilvusLite lite, Path work, String mode,
+                                               String round) {
     Map<String, Object> c = new HashMap<>();
     c.put("application.id", "tier0-bench-ingest-" + mode + "-" + round);
     c.put("bootstrap.servers", kafka.bootstrapServers());
@@ -204,7 +224,7 @@ public final class StreamsIngestBenchmark {
   }
 
   /** Produces every record first, then times the app from RUNNING to the last record counted in Milvus. */
-  private static double endToEnd(LocalKafka kafka, MilvusLite lite, Path work, String mode, int round,
+  private static double endToEnd(LocalKafka kafka, MilvusLite lite, Path work, String mode, String round,
                                  List<String> texts, List<Breakdown> breakdowns) throws Exception {
     Map<String, Object> config = appConfig(kafka, lite, work, mode, round);
     String topic = (String) config.get("ingest.topic");
@@ -251,11 +271,9 @@ public final class StreamsIngestBenchmark {
       firstStored = firstStored == 0 ? end : firstStored; // reached between two looks
       allButTail = allButTail == 0 ? end : allButTail;
       double rps = texts.size() / ((end - start) / 1e9);
-      if (round > 0) {
-        System.out.printf("round %d %-10s timeline: first record stored at %.2f s, all but the last %d at %.2f s,"
-            + " all at %.2f s%n", round, mode, seconds(firstStored, start), texts.size() - fullBatches,
-            seconds(allButTail, start), seconds(end, start));
-      }
+      System.out.printf("round %s %-10s timeline: first record stored at %.2f s, all but the last %d at %.2f s,"
+          + " all at %.2f s%n", round, mode, seconds(firstStored, start), texts.size() - fullBatches,
+          seconds(allButTail, start), seconds(end, start));
       CpuShare used = cpu.since(texts.size()); // read before the check below adds a count(*) to Lite's time
       long held = store.count();
       if (held != texts.size()) {
