@@ -127,6 +127,7 @@ class ConnectorBenchmark {
     perRecord.put("e2e_cpu_ms_worker_jvm", round2(cpuMedian.jvmMsPerRecord()));
     perRecord.put("e2e_cpu_ms_milvus_lite", round2(cpuMedian.liteMsPerRecord()));
     perRecord.put("engine_only_core_ms_at_most", round2(engineCoreMs));
+    perRecord.put("e2e_cpu_ms_worker_jvm_by_thread", cpuMedian.jvmThreadsMsPerRecord());
     result.put("per_record_median_round", perRecord);
     result.put("ratio_if_no_core_idle", bound == null ? null : Math.round(bound * 1000) / 1000.0);
     result.put("e2e_rps_rounds", e2e.stream().map(ConnectorBenchmark::round1).toList());
@@ -149,6 +150,7 @@ class ConnectorBenchmark {
         + "engine alone at most %.2f core-ms on %d core(s)%s%n",
         cpuMedian.msPerRecord(), cpuMedian.jvmMsPerRecord(), cpuMedian.liteMsPerRecord(), engineCoreMs, engineCores,
         bound == null ? "" : String.format("; ratio with no core idle %.3f", bound));
+    System.out.println("  worker JVM CPU ms a record by thread (median round): " + cpuMedian.jvmThreadsMsPerRecord());
     System.out.println("  written to " + out);
   }
 

@@ -2,22 +2,25 @@ package dev.tier0.ingest.bench;
 
 import java.lang.management.ManagementFactory;
 import java.time.Duration;
+import java.util.Map;
 
 /**
  * CPU time per record, in milliseconds, of this JVM (the runtime under test, the in-process broker and the
  * harness) and of the Milvus Lite server process over one timed stretch of an ingest benchmark. Where the engine
  * saturates the machine's cores, the end-to-end ratio is bounded by the share the rest takes; these say which part
  * takes it. Read from the JVM's process CPU clock and {@link ProcessHandle.Info#totalCpuDuration()} (Linux: the
- * process's user + system time, all its threads).
+ * process's user + system time, all its threads). {@link #jvmThreadsMsPerRecord()} splits the JVM's time by thread
+ * name ({@link ThreadCpu}: the model's run threads, the JIT's compilers, the broker...), largest first.
  */
-public record CpuShare(double jvmMsPerRecord, double liteMsPerRecord) {
+public record CpuShare(double jvmMsPerRecord, double liteMsPerRecord, Map<String, Double> jvmThreadsMsPerRecord) {
 
   /** CPU clocks read at the start of a stretch. */
-  public record Mark(long litePid, long jvmNanos, long liteNanos) {
+  public record Mark(long litePid, long jvmNanos, long liteNanos, Map<Long, ThreadCpu.Ticks> threads) {
     /** The CPU time since this mark, per record over {@code records} records. */
     public CpuShare since(int records) {
       return new CpuShare((jvmCpuNanos() - jvmNanos) / 1e6 / records,
-          (processCpuNanos(litePid) - liteNanos) / 1e6 / records);
+          (processCpuNanos(litePid) - liteNanos) / 1e6 / records,
+          ThreadCpu.msPerRecord(threads, ThreadCpu.now(), records));
     }
   }
 
@@ -60,7 +63,7 @@ public record CpuShare(double jvmMsPerRecord, double liteMsPerRecord) {
    * @throws IllegalStateException when that process's CPU time cannot be read (it is not running)
    */
   public static Mark mark(long litePid) {
-    return new Mark(litePid, jvmCpuNanos(), processCpuNanos(litePid));
+    return new Mark(litePid, jvmCpuNanos(), processCpuNanos(litePid), ThreadCpu.now());
   }
 
   private static long jvmCpuNanos() {

@@ -177,6 +177,7 @@ public final class StreamsIngestBenchmark {
       perRecord.put("store_ms", round2(d.storeMsPerRecord()));
       perRecord.put("cpu_ms_app_jvm", round2(d.cpu().jvmMsPerRecord()));
       perRecord.put("cpu_ms_milvus_lite", round2(d.cpu().liteMsPerRecord()));
+      perRecord.put("cpu_ms_app_jvm_by_thread", d.cpu().jvmThreadsMsPerRecord());
       m.put("per_record_median_round", perRecord);
       // the ratio end to end would reach with no core ever idle (CpuShare; null where the engine leaves a core free)
       Double bound = d.cpu().ratioIfNoCoreIdle(b.get(medianRound), mode, THREADS);
@@ -194,6 +195,8 @@ public final class StreamsIngestBenchmark {
           PREPARE_AHEAD ? "overlapping" : "+", d.storeMsPerRecord(), PREPARE_AHEAD ? "and the rest" : "+ rest",
           d.cpu().jvmMsPerRecord(), d.cpu().liteMsPerRecord(),
           bound == null ? "" : String.format("; ratio with no core idle %.3f", bound));
+      System.out.printf("  %-12s app JVM CPU ms a record by thread (median round): %s%n", "",
+          d.cpu().jvmThreadsMsPerRecord());
     }
     results.put("modes", modes);
     results.put("warm_ups", WARM_UPS);
