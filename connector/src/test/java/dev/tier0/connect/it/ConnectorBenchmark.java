@@ -71,23 +71,21 @@ class ConnectorBenchmark {
       // warmed, as a long-running worker does: each round's task then shares that session instead of loading a
       // cold one.
       for (int w = 1; w <= WARM_UPS; w++) {
-        long jit = jitMs();
+        long jit = CpuShare.jitCompileMs();
         double rps = endToEnd(stack, "w" + w, texts, new ArrayList<>(), w == 1);
         warmUps.add(rps);
-        System.out.printf("warm-up %d: e2e %.1f records/s; JIT compiling %d ms%n", w, rps, jitMs() - jit);
+        System.out.printf("warm-up %d: e2e %.1f records/s; JIT compiling %d ms%n", w, rps,
+            CpuShare.jitCompileMs() - jit);
       }
       for (int round = 1; round <= ROUNDS; round++) {
         // alternate which side goes first, so a drift in the machine's load does not favour one side
-        long jit;
         if (round % 2 == 1) {
           engine.add(engineOnly(texts));
-          jit = jitMs();
-          e2e.add(endToEnd(stack, Integer.toString(round), texts, cpu, false));
-          jit = jitMs() - jit;
-        } else {
-          jit = jitMs();
-          e2e.add(endToEnd(stack, Integer.toString(round), texts, cpu, false));
-          jit = jitMs() - jit;
+        }
+        long jit = CpuShare.jitCompileMs();
+        e2e.add(endToEnd(stack, Integer.toString(round), texts, cpu, false));
+        jit = CpuShare.jitCompileMs() - jit; // the worker is in this JVM; the engine side is a JVM of its own
+        if (round % 2 == 0) {
           engine.add(engineOnly(texts));
         }
         jitE2e.add(jit);
@@ -215,11 +213,6 @@ class ConnectorBenchmark {
         stack.connect.deleteConnector(topic);
       }
     }
-  }
-
-  /** Milliseconds the JIT's compiler threads have spent compiling in this JVM (the worker's) so far. */
-  private static long jitMs() {
-    return java.lang.management.ManagementFactory.getCompilationMXBean().getTotalCompilationTime();
   }
 
   /** The sink's SinkMetrics MBean's MemoriesStored (all tasks of the plugin in this worker), 0 before the first. */

@@ -66,6 +66,14 @@ public record CpuShare(double jvmMsPerRecord, double liteMsPerRecord, Map<String
     return new Mark(litePid, jvmCpuNanos(), processCpuNanos(litePid), ThreadCpu.now());
   }
 
+  /**
+   * Milliseconds this JVM's JIT compiler threads have spent compiling so far ({@code CompilationMXBean}): read before
+   * and after a timed stretch, it tells how much of the stretch went on compiling the runtime's code paths.
+   */
+  public static long jitCompileMs() {
+    return ManagementFactory.getCompilationMXBean().getTotalCompilationTime();
+  }
+
   private static long jvmCpuNanos() {
     return ((com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean())
         .getProcessCpuTime();

@@ -111,32 +111,32 @@ public final class StreamsIngestBenchmark {
         // runs in a JVM: C2 took ~11 % of the machine through a whole first round. The engine side is warmed up
         // above, so the end-to-end side is too: WARM_UPS untimed runs, not counted.
         for (int w = 1; w <= WARM_UPS; w++) {
-          long jit = jitMs();
+          long jit = CpuShare.jitCompileMs();
           double rps = endToEnd(kafka, lite, work, MODES[0], "w" + w, texts, new ArrayList<>());
           warmUps.add(round(rps));
           System.out.printf("warm-up %d %-10s e2e %.1f records/s; JIT compiling %d ms%n", w, MODES[0], rps,
-              jitMs() - jit);
+              CpuShare.jitCompileMs() - jit);
         }
         for (int round = 1; round <= ROUNDS; round++) {
           for (String mode : MODES) {
             // the JIT's compile time during each side: taken at the start, between the two and at the end
-            long start = jitMs();
+            long start = CpuShare.jitCompileMs();
             long between;
             long jitE2e;
             long jitEngine;
             String label = Integer.toString(round);
             if (round % 2 == 1) {
               engineOnly.get(mode).add(engineOnly(engines.get(mode), texts));
-              between = jitMs();
+              between = CpuShare.jitCompileMs();
               e2e.get(mode).add(endToEnd(kafka, lite, work, mode, label, texts, breakdowns.get(mode)));
               jitEngine = between - start;
-              jitE2e = jitMs() - between;
+              jitE2e = CpuShare.jitCompileMs() - between;
             } else {
               e2e.get(mode).add(endToEnd(kafka, lite, work, mode, label, texts, breakdowns.get(mode)));
-              between = jitMs();
+              between = CpuShare.jitCompileMs();
               engineOnly.get(mode).add(engineOnly(engines.get(mode), texts));
               jitE2e = between - start;
-              jitEngine = jitMs() - between;
+              jitEngine = CpuShare.jitCompileMs() - between;
             }
             jitE2eRounds.get(mode).add(jitE2e);
             System.out.printf("round %d %-10s e2e %.1f records/s, engine only %.1f texts/s; JIT compiling %d ms "
@@ -311,11 +311,6 @@ public final class StreamsIngestBenchmark {
     for (int from = 0; from < texts.size(); from += WRITE_BATCH) {
       engine.embedDocuments(texts.subList(from, Math.min(texts.size(), from + WRITE_BATCH)));
     }
-  }
-
-  /** Milliseconds the JIT's compiler threads have spent compiling in this JVM so far. */
-  private static long jitMs() {
-    return java.lang.management.ManagementFactory.getCompilationMXBean().getTotalCompilationTime();
   }
 
   private static double last(List<Double> values) {
