@@ -119,25 +119,22 @@ public final class StreamsIngestBenchmark {
         }
         for (int round = 1; round <= ROUNDS; round++) {
           for (String mode : MODES) {
-            // the JIT's compile time during each side: taken at the start, between the two and at the end
+            // the engine side goes first in odd rounds, last in even ones; the JIT's compile time is read at the
+            // round's start, around the end-to-end side and at the round's end
+            boolean engineFirst = round % 2 == 1;
             long start = CpuShare.jitCompileMs();
-            long between;
-            long jitE2e;
-            long jitEngine;
-            String label = Integer.toString(round);
-            if (round % 2 == 1) {
+            if (engineFirst) {
               engineOnly.get(mode).add(engineOnly(engines.get(mode), texts));
-              between = CpuShare.jitCompileMs();
-              e2e.get(mode).add(endToEnd(kafka, lite, work, mode, label, texts, breakdowns.get(mode)));
-              jitEngine = between - start;
-              jitE2e = CpuShare.jitCompileMs() - between;
-            } else {
-              e2e.get(mode).add(endToEnd(kafka, lite, work, mode, label, texts, breakdowns.get(mode)));
-              between = CpuShare.jitCompileMs();
-              engineOnly.get(mode).add(engineOnly(engines.get(mode), texts));
-              jitE2e = between - start;
-              jitEngine = CpuShare.jitCompileMs() - between;
             }
+            long beforeE2e = CpuShare.jitCompileMs();
+            e2e.get(mode).add(endToEnd(kafka, lite, work, mode, Integer.toString(round), texts,
+                breakdowns.get(mode)));
+            long afterE2e = CpuShare.jitCompileMs();
+            if (!engineFirst) {
+              engineOnly.get(mode).add(engineOnly(engines.get(mode), texts));
+            }
+            long jitE2e = afterE2e - beforeE2e;
+            long jitEngine = beforeE2e - start + CpuShare.jitCompileMs() - afterE2e;
             jitE2eRounds.get(mode).add(jitE2e);
             System.out.printf("round %d %-10s e2e %.1f records/s, engine only %.1f texts/s; JIT compiling %d ms "
                 + "during e2e, %d ms during engine only%n", round, mode, last(e2e.get(mode)),
