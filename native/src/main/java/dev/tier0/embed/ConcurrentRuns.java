@@ -1,6 +1,7 @@
 package dev.tier0.embed;
 
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
@@ -12,6 +13,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.IntConsumer;
 import java.util.function.IntUnaryOperator;
+import java.util.stream.IntStream;
 
 /**
  * Throughput mode's scheduler: runs the planned batches of one call on up to {@code runs} threads at once over the
@@ -19,7 +21,8 @@ import java.util.function.IntUnaryOperator;
  * as many permits as it has padded tokens (at most the whole budget, so a single text longer than the budget still
  * runs, alone) before it is handed to a thread, and gives them back when its run has finished, whichever caller it
  * came from. A call whose plan is a single batch (a search query) runs on the caller's thread without waiting, as
- * in latency mode, so a query never queues behind a bulk ingest's batches.
+ * in latency mode, so a query never queues behind a bulk ingest's batches. Batches are handed out longest first
+ * ({@link #longestFirst}), so a call does not end on its longest batch running alone.
  *
  * <p>Errors: the first failing batch stops the call from handing out more batches; the call waits for the batches
  * already running (their tensors are closed before it returns), then throws an {@link EmbeddingException} whose
@@ -84,12 +87,19 @@ final class ConcurrentRuns implements AutoCloseable {
       }
       return;
     }
+    int[] padded = new int[batches];
+    for (int i = 0; i < batches; i++) {
+      padded[i] = paddedTokens.applyAsInt(i);
+    }
     AtomicReference<Throwable> failure = new AtomicReference<>();
     List<Future<?>> running = new ArrayList<>(batches);
     try {
-      for (int i = 0; i < batches && failure.get() == null; i++) {
+      for (int i : longestFirst(padded)) {
+        if (failure.get() != null) {
+          break;
+        }
         int batch = i;
-        int permits = Math.min(paddedTokens.applyAsInt(i), tokenBudget);
+        int permits = Math.min(padded[i], tokenBudget);
         tokens.acquire(permits);
         try {
           running.add(threads.submit(() -> {
@@ -121,6 +131,21 @@ final class ConcurrentRuns implements AutoCloseable {
     if (first != null) {
       throw new EmbeddingException(first.getMessage(), first);
     }
+  }
+
+  /**
+   * The order batches are handed out in: most padded tokens first, ties in plan order. The planner sorts texts by
+   * length, so in plan order the longest batch came last and ran alone at the end of every call while the other
+   * runs' cores idled; handing out the longest first leaves the shortest for the end (longest-processing-time-first
+   * scheduling). Measured in bench/README, streams-ingest, session 34.
+   *
+   * @param tokens padded tokens per batch index
+   * @return every batch index once
+   */
+  static int[] longestFirst(int[] tokens) {
+    return IntStream.range(0, tokens.length).boxed()
+        .sorted(Comparator.comparingInt((Integer i) -> tokens[i]).reversed())
+        .mapToInt(Integer::intValue).toArray();
   }
 
   /** Waits for every submitted batch, even when interrupted, so no run outlives the call. */

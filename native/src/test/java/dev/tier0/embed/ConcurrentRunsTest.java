@@ -83,6 +83,38 @@ class ConcurrentRunsTest {
   }
 
   @Test
+  void theLongestBatchesAreHandedOutFirstSoTheShortestEndTheCall() {
+    // the planner's order is by length, longest last; each batch here takes the whole budget, so they run one at a
+    // time and start in the order they are handed out: most padded tokens first, ties in plan order
+    int[] tokens = {100, 200, 300, 400, 300};
+    List<Integer> started = Collections.synchronizedList(new ArrayList<>());
+    try (ConcurrentRuns runs = new ConcurrentRuns(2, 100, "test")) {
+      runs.runAll(tokens.length, b -> tokens[b], started::add);
+    }
+    assertThat(started).containsExactly(3, 2, 4, 1, 0);
+  }
+
+  @Test
+  void withRoomForTwoTheTwoLongestStartFirst() throws InterruptedException {
+    int[] tokens = {40, 41, 42, 43, 44, 45, 46, 47}; // ascending, as the planner makes them
+    CountDownLatch twoStarted = new CountDownLatch(2);
+    List<Integer> started = Collections.synchronizedList(new ArrayList<>());
+    try (ConcurrentRuns runs = new ConcurrentRuns(2, 100, "test")) {
+      runs.runAll(tokens.length, b -> tokens[b], b -> {
+        started.add(b);
+        twoStarted.countDown();
+        try {
+          twoStarted.await(60, TimeUnit.SECONDS); // the first two hold their runs until both have started
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+        }
+      });
+    }
+    assertThat(started).hasSize(tokens.length);
+    assertThat(started.subList(0, 2)).containsExactlyInAnyOrder(7, 6);
+  }
+
+  @Test
   void aBatchOverTheWholeBudgetRunsAlone() {
     int[] tokens = {30, 5000, 30, 30, 5000, 30};
     InFlight inFlight = new InFlight();

@@ -35,7 +35,8 @@ import org.apache.kafka.clients.producer.ProducerRecord;
  * median of the per-round ratios (floor 0.9).
  * {@code -Dbench.records} (default 5000), {@code -Dbench.rounds} (default 3), {@code -Dbench.threads} (model.threads
  * of both sides, default 0: the engine's choice; latency mode with fewer threads than cores leaves the store and the
- * broker cores of their own), {@code -Dbench.prepare.ahead} (the app's ingest.prepare.ahead, default true; false
+ * broker cores of their own), {@code -Dbench.runs} (model.concurrent.runs of both sides, default 0: one run per core
+ * in throughput mode), {@code -Dbench.prepare.ahead} (the app's ingest.prepare.ahead, default true; false
  * times the flushes that embed and store on the stream thread). Writes target/bench/streams-ingest.json.
  *
  * <p>Each end-to-end run starts an app of its own, with a topic and a collection of its own, after
@@ -57,6 +58,8 @@ public final class StreamsIngestBenchmark {
   private static final int WARM_UPS = Integer.getInteger("bench.warmups", 3);
   /** model.threads for both sides (0: the engine's choice); see the connector benchmark's tier0.bench.threads. */
   private static final int THREADS = Integer.getInteger("bench.threads", 0);
+  /** model.concurrent.runs for both sides (throughput mode's runs at once; 0: one per core, the engine's default). */
+  private static final int RUNS = Integer.getInteger("bench.runs", 0);
   /** ingest.prepare.ahead (the app's default: true); false times the flushes that embed on the stream thread. */
   private static final boolean PREPARE_AHEAD = Boolean.parseBoolean(System.getProperty("bench.prepare.ahead",
       "true"));
@@ -86,6 +89,7 @@ public final class StreamsIngestBenchmark {
     results.put("rounds", ROUNDS);
     results.put("write_batch_max_records", WRITE_BATCH);
     results.put("model_threads", THREADS);
+    results.put("model_concurrent_runs", RUNS);
     results.put("ingest_prepare_ahead", PREPARE_AHEAD);
     results.put("cpus", Runtime.getRuntime().availableProcessors());
     Map<String, List<Double>> e2e = new LinkedHashMap<>();
@@ -219,6 +223,7 @@ public final class StreamsIngestBenchmark {
     c.put("model.mode", mode);
     c.put("write.batch.max.records", Integer.toString(WRITE_BATCH));
     c.put("model.threads", Integer.toString(THREADS));
+    c.put("model.concurrent.runs", Integer.toString(RUNS));
     c.put("ingest.prepare.ahead", Boolean.toString(PREPARE_AHEAD));
     return c;
   }
